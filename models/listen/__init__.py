@@ -1,0 +1,1 @@
+"""Listen: speech activity, audio events and turn-taking, per second."""

@@ -1,0 +1,1 @@
+"""Look: cheap frame sampling and per-frame visual features."""

@@ -1,0 +1,265 @@
+"""The one entry point the flow calls: look, listen, fuse and segment one source file.
+
+Every component is optional at run time: a model that fails to load, a missing stream or a
+decode error is recorded in `FeatureTimeline.components` with its reason, and the rest runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.listen.turns import sentence_boundaries, turn_features
+from models.media import MediaError, iter_audio, probe
+from models.moment_records import (
+    AudioFeatures,
+    ComponentStatus,
+    FeatureRow,
+    FeatureTimeline,
+    FrameFeatures,
+    Moments,
+)
+from models.moments.fusion import FusionWeights, evidence, score
+from models.moments.segment import segment
+from models.moments.timeline import render_timeline
+from models.records import Transcript
+
+log = logging.getLogger(__name__)
+
+
+class MomentSettings(BaseModel):
+    """Settings of the look/listen/moments stages (recorded in features.json)."""
+
+    model_config = ConfigDict(extra="forbid")
+    sample_fps: float = 2.0
+    max_side: int = 640
+    max_keyframe_gap: float = 1.0
+    audio_events: bool = True
+    zero_shot_model: str | None = None  # local path or name of a CLIP/SigLIP model
+    leader_max_distance: float = 0.6
+    min_moment_seconds: float = 2.0
+    max_moment_seconds: float = 60.0
+    snap_tolerance: float = 1.5
+    weights: FusionWeights = Field(default_factory=FusionWeights)
+
+
+def _component(components: dict[str, ComponentStatus], name: str, build: Callable[[], Any]) -> Any:
+    """Run `build`, recording success or the failure reason under `name`."""
+    start = time.perf_counter()
+    try:
+        value = build()
+    except Exception as exc:  # a missing model must not stop the other components
+        log.warning("component unavailable", extra={"component": name, "error": str(exc)})
+        components[name] = ComponentStatus(ran=False, reason=f"{type(exc).__name__}: {exc}")
+        return None
+    components[name] = ComponentStatus(
+        ran=True, model=getattr(value, "name", None), seconds=time.perf_counter() - start
+    )
+    return value
+
+
+def _listen(
+    path: Path, seconds: int, settings: MomentSettings, components: dict[str, ComponentStatus]
+) -> list[AudioFeatures] | None:
+    from models.listen.events import AudioEvents
+    from models.listen.vad import SpeechActivity
+
+    start = time.perf_counter()
+    try:
+        audio = np.concatenate([np.zeros(0, np.float32), *iter_audio(path)])
+    except (MediaError, OSError, ValueError) as exc:
+        components["listen.audio"] = ComponentStatus(ran=False, reason=str(exc))
+        return None
+    components["listen.audio"] = ComponentStatus(ran=True, seconds=time.perf_counter() - start)
+    rows = [AudioFeatures(t=float(t)) for t in range(seconds)]
+    usable = audio[: seconds * 16_000]
+    for t, frame in enumerate(np.array_split(usable, max(1, math.ceil(usable.size / 16_000)))):
+        if t < seconds and frame.size:
+            rows[t].loudness = float(20 * np.log10(np.sqrt(np.mean(frame**2)) + 1e-9))
+    vad = _component(components, "listen.vad", SpeechActivity)
+    if vad is not None:
+        t0 = time.perf_counter()
+        for t, v in enumerate(vad.per_second(usable)[:seconds]):
+            rows[t].speech = float(v)
+        components["listen.vad"].seconds += time.perf_counter() - t0
+    if settings.audio_events:
+        events = _component(components, "listen.events", AudioEvents)
+        if events is not None:
+            t0 = time.perf_counter()
+            for name, values in events.per_second(usable).items():
+                for t, v in enumerate(values[:seconds]):
+                    setattr(rows[t], name, float(v))
+            components["listen.events"].seconds += time.perf_counter() - t0
+    else:
+        components["listen.events"] = ComponentStatus(ran=False, reason="disabled in settings")
+    return rows
+
+
+def _per_second(frames: list[FrameFeatures], seconds: int) -> list[FrameFeatures | None]:
+    """The sample describing each second: the one with most faces inside [t, t+1), else the
+    latest earlier sample (keyframe mode can leave seconds without a sample)."""
+    out: list[FrameFeatures | None] = [None] * seconds
+    for f in frames:
+        t = min(seconds - 1, int(f.t))
+        current = out[t]
+        if current is None or len(f.faces) > len(current.faces) or f.cut_before:
+            cut = f.cut_before or (current is not None and current.cut_before)
+            out[t] = f.model_copy(update={"cut_before": cut})
+    last = None
+    for t in range(seconds):
+        if out[t] is None and last is not None:
+            out[t] = last.model_copy(update={"t": float(t), "cut_before": False})
+        last = out[t] or last
+    return out
+
+
+def analyze_video(
+    path: str | Path,
+    transcript: Transcript | None = None,
+    settings: MomentSettings | None = None,
+    leader: list[np.ndarray] | None = None,
+    timeline_png: str | Path | None = None,
+) -> tuple[FeatureTimeline, Moments]:
+    """Per-second feature timeline and moments of one source file.
+
+    `leader` holds enrolled 128-d face embeddings (models.leader); None or empty means no
+    leader features. `timeline_png`, when given, also writes the timeline picture there.
+    Raises MediaError only when the file itself cannot be probed.
+    """
+    settings = settings or MomentSettings()
+    path = Path(path)
+    info = probe(path)
+    seconds = max(1, math.ceil(info.duration - 1e-6))
+    components: dict[str, ComponentStatus] = {}
+    look = None
+    if info.video is not None:
+        look = _look(path, info.duration, info.video.rotation, settings, leader, components)
+    else:
+        components["look.frames"] = ComponentStatus(ran=False, reason="no video stream")
+    audio_rows = None
+    if info.audio is not None:
+        audio_rows = _listen(path, seconds, settings, components)
+    else:
+        components["listen.audio"] = ComponentStatus(ran=False, reason="no audio stream")
+    turns = None
+    if transcript is not None:
+        turns = turn_features(transcript, seconds)
+        components["listen.turns"] = ComponentStatus(ran=True, model="transcript segments")
+    else:
+        components["listen.turns"] = ComponentStatus(ran=False, reason="no transcript")
+
+    frames = _per_second(look.frames, seconds) if look is not None else [None] * seconds
+    rows = []
+    for t in range(seconds):
+        frame = frames[t]
+        audio = audio_rows[t] if audio_rows is not None else None
+        turn = turns[t] if turns is not None else None
+        ev = evidence(frame, audio, turn, settings.weights)
+        interaction, label, parts = score(ev, settings.weights)
+        zs = None
+        if look is not None and look.zero_shot:
+            near = [v for k, v in look.zero_shot.items() if t <= k < t + 1]
+            zs = float(np.mean(near)) if near else None
+        rows.append(
+            FeatureRow(
+                t=float(t),
+                interaction=round(interaction, 4),
+                label=label,
+                contributions={k: round(v, 4) for k, v in parts.items()},
+                frame=frame,
+                audio=audio,
+                turns=turn,
+                zero_shot=zs,
+            )
+        )
+    cuts = look.cuts if look is not None else []
+    timeline = FeatureTimeline(
+        duration=info.duration,
+        sample_mode=look.mode if look is not None else "none",
+        cuts=cuts,
+        rows=rows,
+        components=components,
+        settings=settings.model_dump(),
+    )
+    moments = Moments(
+        moments=segment(
+            rows,
+            info.duration,
+            cuts,
+            sentence_boundaries(transcript) if transcript is not None else [],
+            settings.min_moment_seconds,
+            settings.max_moment_seconds,
+            settings.snap_tolerance,
+        )
+    )
+    if timeline_png is not None:
+        render_timeline(
+            timeline, moments, look.thumbnails if look is not None else [], timeline_png
+        )
+    return timeline, moments
+
+
+def _look(
+    path: Path,
+    duration: float,
+    rotation: int,
+    settings: MomentSettings,
+    leader: list[np.ndarray] | None,
+    components: dict[str, ComponentStatus],
+):
+    from models.leader import FaceEmbedder, match
+    from models.look.faces import CenterFaceDetector
+    from models.look.video import look_video
+    from models.zero_shot import ZeroShotScorer
+
+    faces = _component(components, "look.faces", CenterFaceDetector)
+    leader_check = None
+    if leader:
+        embedder = _component(components, "leader", FaceEmbedder)
+        if embedder is not None:
+
+            def leader_check(rgb, boxes):
+                if not boxes:
+                    return False, None
+                index, dist = match(
+                    embedder.embed_boxes(rgb, boxes), leader, settings.leader_max_distance
+                )
+                return index is not None, dist
+    else:
+        components["leader"] = ComponentStatus(ran=False, reason="no leader enrolled")
+    scorer = None
+    if settings.zero_shot_model:
+        scorer = _component(
+            components, "zero_shot", lambda: ZeroShotScorer(settings.zero_shot_model)
+        )
+    else:
+        components["zero_shot"] = ComponentStatus(ran=False, reason="no zero_shot_model configured")
+    start = time.perf_counter()
+    try:
+        result = look_video(
+            path,
+            duration,
+            rotation,
+            faces,
+            settings.sample_fps,
+            settings.max_side,
+            settings.max_keyframe_gap,
+            leader=leader_check,
+            scorer=scorer,
+        )
+    except Exception as exc:  # an unreadable video stream still leaves the audio
+        components["look.frames"] = ComponentStatus(
+            ran=False, reason=f"{type(exc).__name__}: {exc}"
+        )
+        return None
+    components["look.frames"] = ComponentStatus(
+        ran=True, model=f"pyav {result.mode}", seconds=time.perf_counter() - start
+    )
+    return result
