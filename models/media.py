@@ -54,7 +54,7 @@ def _rotation(container: av.container.InputContainer, stream: av.VideoStream) ->
     """
     try:
         for frame in container.decode(stream):
-            return int(round(-frame.rotation)) % 360
+            return round(-frame.rotation) % 360
     except av.error.FFmpegError:
         return 0
     return 0
@@ -159,7 +159,7 @@ def iter_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Iterator[np.
             for rf in frames:
                 samples = rf.to_ndarray().reshape(-1).astype(np.float32, copy=False)
                 if rf.time is not None:
-                    target = int(round((rf.time - origin) * sample_rate))
+                    target = round((rf.time - origin) * sample_rate)
                     gap = target - position
                     if gap > _GAP_FILL_SECONDS * sample_rate:
                         yield np.zeros(gap, dtype=np.float32)

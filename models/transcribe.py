@@ -8,6 +8,7 @@ or repetition loops) are dropped and counted.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import os
 from collections.abc import Callable, Sequence
@@ -92,7 +93,9 @@ class Transcriber:
             settings=self.settings.as_dict(),
         )
 
-    def transcribe_file(self, path: str | Path, on_progress: ProgressFn | None = None) -> Transcript:
+    def transcribe_file(
+        self, path: str | Path, on_progress: ProgressFn | None = None
+    ) -> Transcript:
         """Transcribe the first audio stream of a media file.
 
         Raises MediaError when the file has no audio stream or cannot be decoded.
@@ -160,3 +163,9 @@ def vocabulary_from(lines: Sequence[str]) -> tuple[str, ...]:
         if term and not term.startswith("#"):
             seen.setdefault(term, None)
     return tuple(seen)
+
+
+@functools.lru_cache(maxsize=2)
+def shared_transcriber(settings: TranscribeSettings) -> Transcriber:
+    """A process-wide Transcriber per settings, so a night's files load the model once."""
+    return Transcriber(settings)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -67,10 +68,9 @@ def _sha256_file(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     digest = h.hexdigest()
-    try:
+    # A read-only site-packages only means recomputing next time.
+    with contextlib.suppress(OSError):
         memo.write_text(f"{tag} {digest}")
-    except OSError:  # read-only site-packages: recompute next time, still correct
-        pass
     return digest
 
 

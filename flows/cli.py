@@ -1,0 +1,198 @@
+"""The `sorot` command line: run the nightly flow, read the library."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from flows import progress
+from flows.settings import DEFAULT_STORE, RunSettings
+
+app = typer.Typer(no_args_is_help=True, help="Sorot: nightly media curation for Prokopim.")
+library_app = typer.Typer(no_args_is_help=True, help="Read the library.")
+app.add_typer(library_app, name="library")
+console = Console()
+
+StoreOpt = Annotated[
+    str,
+    typer.Option(
+        "--store", envvar="SOROT_STORE", help="Library store: a folder or s3://bucket/prefix."
+    ),
+]
+
+
+def _quiet_prefect(verbose: bool) -> None:
+    # Prefect's console logs would tear through the progress bars; they still reach the API.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    logging.getLogger("prefect").setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def _read_vocabulary(path: Path | None) -> tuple[str, ...]:
+    if path is None:
+        return ()
+    from models.transcribe import vocabulary_from
+
+    return vocabulary_from(path.read_text(encoding="utf-8").splitlines())
+
+
+@app.command()
+def run(
+    inbox: Annotated[
+        str | None, typer.Option(help="Folder or URL with footage (default: <store>/inbox).")
+    ] = None,
+    store: StoreOpt = DEFAULT_STORE,
+    date: Annotated[
+        str | None, typer.Option(help="Night, YYYY-MM-DD (default: today, WIB).")
+    ] = None,
+    model: Annotated[
+        str, typer.Option(help="Whisper model: base, tiny.en, a local path or a hub name.")
+    ] = "base",
+    language: Annotated[str, typer.Option(help="Spoken language code.")] = "id",
+    vocabulary: Annotated[
+        Path | None, typer.Option(help="Text file, one name of a person or place per line.")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect logs.")] = False,
+) -> None:
+    """Process the night's footage into the library; exit 0 only if no input failed."""
+    _quiet_prefect(verbose)
+    from flows.nightly import nightly  # imports Prefect: keep `sorot --help` fast
+
+    settings = RunSettings(
+        store=store,
+        inbox=inbox,
+        date=date,
+        model=model,
+        language=language,
+        vocabulary=_read_vocabulary(vocabulary),
+    )
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as bars:
+        overall = bars.add_task("inputs", total=None)
+        current = bars.add_task("", total=None, visible=False)
+
+        def on_event(e: progress.Event) -> None:
+            if e.kind == "inputs":
+                bars.update(overall, total=e.total)
+            elif e.kind == "start":
+                bars.update(
+                    current, description=f"  {e.key}", completed=0, total=None, visible=True
+                )
+            elif e.kind == "stage":
+                bars.update(
+                    current,
+                    description=f"  {e.key} [{e.detail}]",
+                    completed=round(e.done),
+                    total=max(round(e.total), 1),
+                )
+            elif e.kind == "done":
+                bars.advance(overall)
+                bars.update(current, visible=False)
+
+        with progress.listening(on_event):
+            report = nightly(settings)
+
+    table = Table(title=f"Run {report.run_id} ({report.date})")
+    for col in ("input", "outcome", "video id", "stages", "detail"):
+        table.add_column(col, no_wrap=col in ("outcome", "video id"), overflow="fold")
+    colours = {"processed": "green", "duplicate": "cyan", "failed": "red"}
+    for item in report.inputs:
+        table.add_row(
+            item.key,
+            f"[{colours[item.outcome]}]{item.outcome}[/]",
+            item.video_id or "",
+            " ".join(f"{k}:{v}" for k, v in item.stages.items()),
+            item.reason or "",
+        )
+    console.print(table)
+    console.print(
+        f"{report.count('processed')} processed, {report.count('duplicate')} duplicate, "
+        f"{report.count('failed')} failed. Library: {settings.store}"
+    )
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@library_app.command("list")
+def library_list(store: StoreOpt = DEFAULT_STORE) -> None:
+    """List complete library entries (those with a manifest), newest first."""
+    from storage.manifest import list_entries
+    from storage.store import Store
+
+    table = Table(title=f"Library {store}")
+    for col in ("video id", "source", "duration", "language", "transcript", "created"):
+        table.add_column(col, no_wrap=col == "video id", overflow="fold")
+    for m in list_entries(Store(store)):
+        transcript_model = next(iter(m.models), None)
+        table.add_row(
+            m.video_id,
+            m.source.key,
+            f"{m.source.probe.duration:.1f} s",
+            str(transcript_model.settings.get("language", "")) if transcript_model else "",
+            "yes" if "transcript" in m.artifacts else "no",
+            m.created_at,
+        )
+    console.print(table)
+
+
+@library_app.command("show")
+def library_show(
+    video_id: str,
+    store: StoreOpt = DEFAULT_STORE,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON.")] = False,
+) -> None:
+    """Show one entry: its manifest, artifacts and the start of its transcript."""
+    from models.records import Transcript
+    from storage.manifest import check_entry, read_manifest
+    from storage.store import Store
+
+    s = Store(store)
+    try:
+        manifest = read_manifest(s, video_id)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    if manifest is None:
+        console.print(f"[red]no complete entry {video_id} in {store}[/]")
+        raise typer.Exit(1)
+    if as_json:
+        console.print_json(manifest.model_dump_json())
+        return
+    console.print(f"[bold]{manifest.video_id}[/] from {manifest.source.key}")
+    console.print(json.dumps(manifest.source.probe.model_dump(exclude_none=True), indent=1))
+    table = Table(title="artifacts")
+    for col in ("name", "key", "bytes", "sha256"):
+        table.add_column(col)
+    for name, ref in manifest.artifacts.items():
+        table.add_row(name, ref.key, str(ref.bytes), ref.sha256[:16])
+    console.print(table)
+    for name, state in manifest.components.items():
+        console.print(f"component {name}: {state}")
+    problems = check_entry(s, manifest)
+    for p in problems:
+        console.print(f"[red]integrity: {p}[/]")
+    if "transcript" in manifest.artifacts:
+        transcript = Transcript.model_validate_json(
+            s.read_bytes(manifest.artifacts["transcript"].key)
+        )
+        for seg in transcript.segments[:10]:
+            console.print(f"[dim]{seg.start:8.2f}[/] {seg.text}")
+    raise typer.Exit(1 if problems else 0)

@@ -1,0 +1,113 @@
+"""The nightly flow: find the night's footage, run the per-video flow on each, report.
+
+Inputs are every file under `<store>/inbox/` (or a given folder or URL) except sidecars
+(.json, .txt, ...). One bad file never stops the others: each input ends as `processed`,
+`duplicate` (same bytes as another input or already in the library) or `failed` with a
+reason, and the run report is rewritten after every input so a killed run still tells
+what it finished.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from prefect import flow, get_run_logger
+
+from flows import progress
+from flows.settings import JAKARTA, RunSettings
+from flows.video import InputFailed, process_video
+from storage import layout
+from storage.manifest import now_iso, read_manifest
+from storage.runs import InputOutcome, RunReport, write_report
+from storage.store import Store, sha256_file
+
+
+def _inbox(settings: RunSettings) -> tuple[Store, str]:
+    if settings.inbox is None:
+        return Store(settings.store), layout.INBOX
+    return Store(settings.inbox), ""
+
+
+def new_run_id() -> str:
+    """A sortable, unique run id: Jakarta time plus a random suffix."""
+    return datetime.now(JAKARTA).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+
+
+def _process_input(
+    inbox: Store, key: str, settings: RunSettings, run_id: str, seen: dict[str, str]
+) -> InputOutcome:
+    store = Store(settings.store)
+    with inbox.local_file(key) as path:
+        size = path.stat().st_size
+        if size == 0:
+            return InputOutcome(key=key, outcome="failed", reason="empty file (0 bytes)")
+        sha256 = sha256_file(path)
+        video_id = layout.video_id_for(sha256)
+        if sha256 in seen:
+            return InputOutcome(
+                key=key,
+                outcome="duplicate",
+                video_id=video_id,
+                reason=f"same content as {seen[sha256]}",
+            )
+        seen[sha256] = key
+        existing = read_manifest(store, video_id)
+        if existing is not None and existing.settings_digest == settings.digest():
+            return InputOutcome(
+                key=key,
+                outcome="duplicate",
+                video_id=video_id,
+                reason=f"already in library (run {existing.run_id})",
+            )
+        state = process_video(key, path, sha256, size, settings, run_id, return_state=True)
+        try:
+            return state.result()
+        except InputFailed as exc:
+            return InputOutcome(key=key, outcome="failed", video_id=video_id, reason=str(exc))
+
+
+@flow(name="nightly", log_prints=True)
+def nightly(settings: RunSettings, run_id: str | None = None) -> RunReport:
+    """Process every input of the inbox into the library and write the run report."""
+    logger = get_run_logger()
+    run_id = run_id or new_run_id()
+    store = Store(settings.store)
+    inbox, prefix = _inbox(settings)
+    keys = [k for k in inbox.list(prefix) if layout.is_input(k)]
+    report = RunReport(
+        run_id=run_id,
+        date=settings.night(),
+        store=settings.store,
+        inbox=settings.inbox or f"{settings.store}/{layout.INBOX}",
+        started_at=now_iso(),
+        settings=settings.model_dump(mode="json"),
+    )
+    logger.info("run %s: %d inputs in %s", run_id, len(keys), report.inbox)
+    progress.report(progress.Event("inputs", total=len(keys)))
+    write_report(store, report)
+
+    seen: dict[str, str] = {}
+    for key in keys:
+        progress.report(progress.Event("start", key))
+        try:
+            outcome = _process_input(inbox, key, settings, run_id, seen)
+        except Exception as exc:  # one input's crash must not end the night
+            logger.exception("input %s crashed", key)
+            outcome = InputOutcome(key=key, outcome="failed", reason=f"{type(exc).__name__}: {exc}")
+        log = logger.warning if outcome.outcome == "failed" else logger.info
+        log("%s: %s %s", key, outcome.outcome, outcome.reason or "")
+        report.inputs.append(outcome)
+        write_report(store, report)
+        progress.report(progress.Event("done", key, outcome.outcome))
+
+    report.finished_at = now_iso()
+    write_report(store, report)
+    logger.info(
+        "run %s finished: %d processed, %d duplicate, %d failed",
+        run_id,
+        report.count("processed"),
+        report.count("duplicate"),
+        report.count("failed"),
+    )
+    return report

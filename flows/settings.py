@@ -1,0 +1,61 @@
+"""Settings of a nightly run, as one typed record that the CLI, flows and cache keys share."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
+
+from models.transcribe import TranscribeSettings
+from models.whisper_models import DEFAULT_MODEL
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+DEFAULT_STORE = "./sorot-data"
+
+
+class RunSettings(BaseModel):
+    """What a run processes, where it writes, and how it transcribes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    store: str = DEFAULT_STORE
+    inbox: str | None = None  # a folder or URL; None means <store>/inbox
+    date: str | None = None  # YYYY-MM-DD of the night; None means today in Asia/Jakarta
+    model: str = DEFAULT_MODEL
+    language: str = "id"
+    vocabulary: tuple[str, ...] = ()
+    cache_dir: str | None = None  # where stage results persist between runs
+
+    def night(self) -> str:
+        """The night's date, YYYY-MM-DD (Asia/Jakarta when not given)."""
+        return self.date or datetime.now(JAKARTA).date().isoformat()
+
+    def transcribe(self) -> TranscribeSettings:
+        """Settings of the transcription stage."""
+        return TranscribeSettings(
+            model=self.model, language=self.language, vocabulary=self.vocabulary
+        )
+
+    def results_dir(self) -> Path:
+        """Folder for Prefect's persisted stage results (the resume cache).
+
+        `SOROT_CACHE_DIR` or the setting wins; a local store keeps them in a hidden folder
+        of its own so that a rerun against the same store resumes; remote stores use the
+        user's cache directory.
+        """
+        chosen = self.cache_dir or os.environ.get("SOROT_CACHE_DIR")
+        if chosen:
+            return Path(chosen).expanduser().resolve()
+        if "://" not in self.store:
+            return Path(self.store).expanduser().resolve() / ".cache" / "results"
+        return Path.home() / ".cache" / "sorot" / "results"
+
+    def digest(self) -> str:
+        """Short hash of the settings that change artifacts (not where they are written)."""
+        relevant = self.transcribe().as_dict()
+        blob = json.dumps(relevant, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]

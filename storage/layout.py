@@ -1,0 +1,63 @@
+"""The library's key layout in the object store: the contract other tools rely on.
+
+inbox/<anything>/<file>                footage to process
+library/<video_id>/manifest.json       written last; an entry without it is invisible
+library/<video_id>/<artifact>          transcript.json, .srt, .vtt, .txt, ...
+runs/<YYYY-MM-DD>/<run_id>.json        run report
+"""
+
+from __future__ import annotations
+
+from storage.store import check_key
+
+INBOX = "inbox"
+LIBRARY = "library"
+RUNS = "runs"
+MANIFEST = "manifest.json"
+
+# File name of each artifact inside a library entry, by artifact name.
+TRANSCRIPT_FILES = {
+    "transcript": "transcript.json",
+    "transcript_srt": "transcript.srt",
+    "transcript_vtt": "transcript.vtt",
+    "transcript_txt": "transcript.txt",
+}
+
+# Files that travel beside footage (event metadata, notes) and are never inputs themselves.
+SIDECAR_SUFFIXES = frozenset({".json", ".txt", ".md", ".srt", ".vtt", ".csv", ".yaml", ".yml"})
+
+
+def video_id_for(sha256: str) -> str:
+    """A library id: the first 16 hex characters of the source's SHA-256."""
+    return sha256[:16]
+
+
+def entry_prefix(video_id: str) -> str:
+    """Prefix of one library entry."""
+    if len(video_id) != 16 or any(c not in "0123456789abcdef" for c in video_id):
+        raise ValueError(f"not a video id: {video_id!r}")
+    return f"{LIBRARY}/{video_id}"
+
+
+def entry_key(video_id: str, filename: str) -> str:
+    """Key of a file inside a library entry."""
+    return check_key(f"{entry_prefix(video_id)}/{filename}")
+
+
+def manifest_key(video_id: str) -> str:
+    """Key of an entry's manifest (its commit marker)."""
+    return entry_key(video_id, MANIFEST)
+
+
+def run_report_key(date: str, run_id: str) -> str:
+    """Key of a run report for a night (date as YYYY-MM-DD)."""
+    return check_key(f"{RUNS}/{date}/{run_id}.json")
+
+
+def is_input(key: str) -> bool:
+    """Whether a key in an inbox is footage to try; its content decides if it is media."""
+    name = key.rsplit("/", 1)[-1]
+    if name.startswith("."):
+        return False
+    dot = name.rfind(".")
+    return dot <= 0 or name[dot:].lower() not in SIDECAR_SUFFIXES

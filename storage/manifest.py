@@ -1,0 +1,127 @@
+"""Library entries: write artifacts, then `manifest.json` last as the commit marker.
+
+A reader that finds no manifest treats the entry as absent; a manifest lists every
+artifact with its SHA-256 and size, so a reader can check that what it got is complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.records import ModelInfo, ProbeInfo, Record
+from storage import layout
+from storage.store import Store
+
+
+class ArtifactRef(BaseModel):
+    """One artifact of an entry: where it is and how to check it."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: str
+    sha256: str
+    bytes: int
+    media_type: str
+
+
+class SourceRef(BaseModel):
+    """The original recording an entry came from."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: str
+    sha256: str
+    bytes: int
+    probe: ProbeInfo
+
+
+class Manifest(Record):
+    """The commit record of a library entry."""
+
+    video_id: str
+    source: SourceRef
+    artifacts: dict[str, ArtifactRef]
+    models: list[ModelInfo] = Field(default_factory=list)
+    # component name -> "ran" | "cached" | "missing: <why>" | "skipped: <why>"
+    components: dict[str, str] = Field(default_factory=dict)
+    settings_digest: str
+    run_id: str
+    created_at: str
+    signature: str | None = None
+
+
+_MEDIA_TYPES = {
+    ".json": "application/json",
+    ".srt": "application/x-subrip",
+    ".vtt": "text/vtt",
+    ".txt": "text/plain; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".mp4": "video/mp4",
+}
+
+
+def media_type_of(filename: str) -> str:
+    """Media type from a file name's suffix."""
+    dot = filename.rfind(".")
+    return _MEDIA_TYPES.get(filename[dot:].lower(), "application/octet-stream")
+
+
+def put_artifact(store: Store, video_id: str, filename: str, data: bytes) -> ArtifactRef:
+    """Write one artifact of an entry (atomically) and describe it for the manifest."""
+    key = layout.entry_key(video_id, filename)
+    store.put_bytes(key, data)
+    return ArtifactRef(
+        key=key,
+        sha256=hashlib.sha256(data).hexdigest(),
+        bytes=len(data),
+        media_type=media_type_of(filename),
+    )
+
+
+def commit(store: Store, manifest: Manifest) -> None:
+    """Write the manifest: after this the entry is visible and complete."""
+    store.put_text(layout.manifest_key(manifest.video_id), manifest.model_dump_json(indent=2))
+
+
+def now_iso() -> str:
+    """Current UTC time, ISO 8601 with seconds."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def read_manifest(store: Store, video_id: str) -> Manifest | None:
+    """The entry's manifest, or None when the entry is absent or incomplete."""
+    try:
+        raw = store.read_bytes(layout.manifest_key(video_id))
+    except FileNotFoundError:
+        return None
+    return Manifest.model_validate_json(raw)
+
+
+def list_entries(store: Store) -> list[Manifest]:
+    """Manifests of every complete library entry, newest first."""
+    entries = []
+    for video_id in store.children(layout.LIBRARY):
+        try:
+            manifest = read_manifest(store, video_id)
+        except ValueError:
+            continue  # not a video id folder
+        if manifest is not None:
+            entries.append(manifest)
+    return sorted(entries, key=lambda m: m.created_at, reverse=True)
+
+
+def check_entry(store: Store, manifest: Manifest) -> list[str]:
+    """Problems with an entry's artifacts (missing, wrong size or hash); empty when sound."""
+    problems = []
+    for name, ref in manifest.artifacts.items():
+        try:
+            digest, size = store.sha256(ref.key)
+        except FileNotFoundError:
+            problems.append(f"{name}: missing ({ref.key})")
+            continue
+        if size != ref.bytes or digest != ref.sha256:
+            problems.append(f"{name}: content does not match the manifest ({ref.key})")
+    return problems

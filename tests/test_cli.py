@@ -1,0 +1,104 @@
+"""The `sorot` command as a user runs it: exit codes, library commands, SIGKILL and resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from storage import layout
+from storage.manifest import check_entry, list_entries
+from storage.runs import list_reports
+from storage.store import Store, sha256_file
+
+SOROT = str(Path(sys.executable).with_name("sorot"))
+SPEECH = [
+    "speech/jfk_en.flac",
+    "speech/multilingual_en_de.mp3",
+    "speech/two_speakers_stereo.wav",
+    "video/address_to_camera_1.mp4",
+    "video/address_to_camera_2.mp4",
+    "video/grid_talking_bbaf2n.mpg",
+    "video/grid_talking_lwbsza.mpg",
+]
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    env["COLUMNS"] = "200"  # rich wraps tables to the terminal width
+    return env
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([SOROT, *args], env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_run_exit_codes_and_library_commands(tmp_path: Path, shared_data: Path) -> None:
+    store = tmp_path / "store"
+    (store / "inbox").mkdir(parents=True)
+    shutil.copy(shared_data / "speech/jfk_en.flac", store / "inbox/jfk.flac")
+    env = _env(tmp_path)
+    ok = _run(["run", "--store", str(store), "--model", "tiny.en", "--language", "en"], env)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "1 processed, 0 duplicate, 0 failed" in ok.stdout
+
+    vid = layout.video_id_for(sha256_file(store / "inbox/jfk.flac"))
+    listing = _run(["library", "list", "--store", str(store)], env)
+    assert listing.returncode == 0 and vid in listing.stdout
+    shown = _run(["library", "show", vid, "--store", str(store), "--json"], env)
+    assert shown.returncode == 0
+    assert json.loads(shown.stdout)["source"]["key"] == "inbox/jfk.flac"
+    assert _run(["library", "show", "0000000000000000", "--store", str(store)], env).returncode == 1
+    assert _run(["library", "show", "../../etc", "--store", str(store)], env).returncode == 2
+
+    (store / "inbox/broken.mp4").write_bytes(b"not a video")
+    bad = _run(["run", "--store", str(store), "--model", "tiny.en", "--language", "en"], env)
+    assert bad.returncode == 1
+    assert "0 processed, 1 duplicate, 1 failed" in bad.stdout
+
+
+def test_sigkill_mid_run_then_rerun_resumes_without_duplicates(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    store_dir = tmp_path / "store"
+    (store_dir / "inbox").mkdir(parents=True)
+    for name in SPEECH:
+        shutil.copy(shared_data / name, store_dir / "inbox" / Path(name).name)
+    store = Store(str(store_dir))
+    env = _env(tmp_path)
+    args = [SOROT, "run", "--store", str(store_dir), "--model", "tiny.en", "--language", "en"]
+
+    proc = subprocess.Popen(
+        args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    deadline = time.monotonic() + 300
+    while not list(store_dir.glob("library/*/manifest.json")):
+        assert proc.poll() is None, "run ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = len(list_entries(store))
+    assert 1 <= done_before < len(SPEECH), "the kill must land mid-run"
+    # The killed run's report says it did not finish.
+    assert list_reports(store)[0].finished_at is None
+
+    rerun = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    entries = list_entries(store)
+    assert len(entries) == len(SPEECH)
+    assert {m.source.sha256 for m in entries} == {
+        sha256_file(store_dir / "inbox" / Path(n).name) for n in SPEECH
+    }
+    for manifest in entries:
+        assert check_entry(store, manifest) == []
+    report = list_reports(store)[0]
+    assert report.finished_at is not None
+    assert report.count("duplicate") >= done_before
+    assert report.count("processed") == len(SPEECH) - report.count("duplicate")

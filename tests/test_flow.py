@@ -1,0 +1,156 @@
+"""The nightly flow end to end on real recordings: local folder store and real S3 server."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from flows.nightly import nightly
+from flows.settings import RunSettings
+from models.records import Transcript
+from models.wer import wer
+from storage import layout
+from storage.manifest import check_entry, list_entries, read_manifest
+from storage.runs import RunReport, list_reports
+from storage.store import Store, sha256_file
+from tests.media_factory import write_video_only, write_wav
+from tests.test_transcribe import JFK
+
+
+def build_inbox(shared: Path, inbox: Path) -> dict[str, str]:
+    """An inbox of real and hostile files; returns name -> expected outcome."""
+    inbox.mkdir(parents=True)
+    (inbox / "hari ini").mkdir()
+    shutil.copy(shared / "speech/jfk_en.flac", inbox / "hari ini/pidato gubernur é.flac")
+    shutil.copy(shared / "video/handshake_livingroom.mp4", inbox / "handshake.mp4")
+    shutil.copy(shared / "video/handshake_livingroom.mp4", inbox / "hari ini/copy of handshake.MP4")
+    shutil.copy(shared / "video/bikes_cuts.mp4", inbox / "bikes.mp4")
+    write_video_only(inbox / "video only.mp4")
+    write_wav(inbox / "hening.wav", np.zeros(16_000 * 5, dtype=np.float32))
+    (inbox / "empty.mov").write_bytes(b"")
+    (inbox / "random.mp4").write_bytes(np.random.default_rng(1).bytes(20_000))
+    data = (shared / "video/address_to_camera_1.mp4").read_bytes()
+    (inbox / "truncated.mp4").write_bytes(data[: len(data) // 3])
+    (inbox / "event.json").write_text('{"event": "Peresmian pasar"}')  # sidecar: not an input
+    return {
+        "hari ini/pidato gubernur é.flac": "processed",
+        "handshake.mp4": "processed",
+        "hari ini/copy of handshake.MP4": "duplicate",
+        "bikes.mp4": "processed",
+        "video only.mp4": "processed",
+        "hening.wav": "processed",
+        "empty.mov": "failed",
+        "random.mp4": "failed",
+        "truncated.mp4": "failed",
+    }
+
+
+def _outcomes(report: RunReport, prefix: str) -> dict[str, str]:
+    return {i.key.removeprefix(prefix): i.outcome for i in report.inputs}
+
+
+def check_night(store: Store, report: RunReport, expected: dict[str, str], prefix: str) -> None:
+    """What every night must satisfy: outcomes, complete entries, transcripts, the report."""
+    assert _outcomes(report, prefix) == expected
+    failed = {i.key.removeprefix(prefix): i.reason for i in report.inputs if i.outcome == "failed"}
+    assert "empty" in failed["empty.mov"]
+    assert "not a readable media file" in failed["random.mp4"]
+    entries = {m.source.key.removeprefix(prefix): m for m in list_entries(store)}
+    assert set(entries) == {k for k, v in expected.items() if v == "processed"}
+    for manifest in entries.values():
+        assert check_entry(store, manifest) == []
+        assert manifest.video_id == manifest.source.sha256[:16]
+    speech = entries["hari ini/pidato gubernur é.flac"]
+    transcript = Transcript.model_validate_json(
+        store.read_bytes(speech.artifacts["transcript"].key)
+    )
+    assert wer(JFK, transcript.text) <= 0.1
+    srt = store.read_text(speech.artifacts["transcript_srt"].key)
+    assert srt.startswith("1\n00:00:0") and "country" in srt
+    assert entries["bikes.mp4"].components["transcribe"] == "skipped: no audio stream"
+    assert "transcript" not in entries["bikes.mp4"].artifacts
+    silent = Transcript.model_validate_json(
+        store.read_bytes(entries["hening.wav"].artifacts["transcript"].key)
+    )
+    assert silent.segments == []
+    assert entries["handshake.mp4"].source.probe.video.rotation in (90, 270)
+    stored = list_reports(store)[0]
+    assert stored.run_id == report.run_id and stored.finished_at is not None
+
+
+def test_night_on_local_store_then_rerun_does_no_work(tmp_path: Path, shared_data: Path) -> None:
+    expected = build_inbox(shared_data, tmp_path / "store" / "inbox")
+    settings = RunSettings(
+        store=str(tmp_path / "store"), model="tiny.en", language="en", date="2026-11-27"
+    )
+    store = Store(settings.store)
+
+    first = nightly(settings)
+    check_night(store, first, expected, "inbox/")
+    assert store.exists(layout.run_report_key("2026-11-27", first.run_id))
+
+    second = nightly(settings)
+    assert all(i.outcome in ("duplicate", "failed") for i in second.inputs)
+    assert all(i.stages == {} for i in second.inputs)
+    assert [i.key for i in second.inputs if i.outcome == "failed"] == [
+        i.key for i in first.inputs if i.outcome == "failed"
+    ]
+
+    # An entry whose manifest never got written (a run killed before its commit) is redone,
+    # and the finished stages come from the cache instead of running again.
+    speech_sha = sha256_file(tmp_path / "store/inbox/hari ini/pidato gubernur é.flac")
+    vid = layout.video_id_for(speech_sha)
+    store.delete(layout.manifest_key(vid))
+    assert read_manifest(store, vid) is None
+    third = nightly(settings)
+    redone = next(i for i in third.inputs if i.video_id == vid and i.outcome == "processed")
+    assert redone.stages == {"probe": "cached", "transcribe": "cached", "publish": "ran"}
+    assert read_manifest(store, vid) is not None
+
+
+@pytest.mark.slow
+def test_night_on_real_s3_server(tmp_path: Path, shared_data: Path, s3_bucket: str) -> None:
+    local_inbox = tmp_path / "inbox"
+    expected = build_inbox(shared_data, local_inbox)
+    store = Store(s3_bucket + "/sorot")
+    for path in local_inbox.rglob("*"):
+        if path.is_file():
+            store.put_file(f"inbox/{path.relative_to(local_inbox).as_posix()}", path)
+    settings = RunSettings(
+        store=store.url, model="tiny.en", language="en", cache_dir=str(tmp_path / "cache")
+    )
+    report = nightly(settings)
+    check_night(store, report, expected, "inbox/")
+    # Nothing half-written is visible in the bucket: every key is an input, a listed
+    # artifact, a manifest or a run report.
+    listed = {ref.key for m in list_entries(store) for ref in m.artifacts.values()}
+    for key in store.list("library"):
+        assert key in listed or key.endswith("/manifest.json"), key
+
+
+def test_inbox_given_as_separate_folder(tmp_path: Path, shared_data: Path) -> None:
+    inbox = tmp_path / "camera card"
+    inbox.mkdir()
+    shutil.copy(shared_data / "speech/jfk_en.flac", inbox / "jfk.flac")
+    settings = RunSettings(
+        store=str(tmp_path / "lib"), inbox=str(inbox), model="tiny.en", language="en"
+    )
+    report = nightly(settings)
+    assert [(i.key, i.outcome) for i in report.inputs] == [("jfk.flac", "processed")]
+    assert report.inbox == str(inbox)
+
+
+def test_unavailable_model_fails_each_input_with_the_reason(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    inbox = tmp_path / "store/inbox"
+    inbox.mkdir(parents=True)
+    shutil.copy(shared_data / "speech/cv_id_19059577.wav", inbox / "cv.wav")
+    settings = RunSettings(store=str(tmp_path / "store"), model=str(tmp_path / "no-such-model"))
+    report = nightly(settings)
+    (item,) = report.inputs
+    assert item.outcome == "failed" and "does not exist" in (item.reason or "")
+    assert list_entries(Store(settings.store)) == []

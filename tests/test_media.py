@@ -1,0 +1,89 @@
+"""PyAV probing and streaming audio decode on real and generated files."""
+
+from __future__ import annotations
+
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models.media import SAMPLE_RATE, MediaError, iter_audio, iter_audio_windows, probe
+from tests.media_factory import tone_bursts, write_video_only, write_wav
+
+
+def test_probe_rotated_phone_video(shared_data: Path) -> None:
+    info = probe(shared_data / "video/handshake_livingroom.mp4")
+    assert info.video is not None and info.audio is not None
+    assert (info.video.width, info.video.height) == (848, 480)
+    assert info.video.rotation in (90, 270)  # stored landscape, shown portrait
+    assert info.display_size == (480, 848)
+    assert 19.0 < info.duration < 20.0
+
+
+def test_probe_video_without_audio_and_audio_without_video(shared_data: Path) -> None:
+    bikes = probe(shared_data / "video/bikes_cuts.mp4")
+    assert bikes.audio is None and bikes.video is not None and bikes.video.avg_fps == 25.0
+    speech = probe(shared_data / "speech/kartinah_id_reading.mp3")
+    assert speech.video is None and speech.audio is not None
+    assert abs(speech.duration - 240.0) < 1.0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "empty file"), (b"\x00garbage" * 500, "not a readable media file")],
+)
+def test_bad_files_raise_media_error(tmp_path: Path, content: bytes, message: str) -> None:
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(content)
+    with pytest.raises(MediaError, match=message):
+        probe(bad)
+
+
+def test_truncated_mp4_is_an_error_not_a_crash(tmp_path: Path, shared_data: Path) -> None:
+    data = (shared_data / "video/address_to_camera_1.mp4").read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) // 3])
+    with pytest.raises(MediaError):
+        probe(cut)
+
+
+def test_audio_decode_length_matches_duration(shared_data: Path) -> None:
+    for name in ("speech/jfk_en.flac", "video/handshake_livingroom.mp4"):
+        path = shared_data / name
+        n = sum(chunk.size for chunk in iter_audio(path))
+        assert abs(n / SAMPLE_RATE - probe(path).duration) < 0.1, name
+
+
+def test_video_only_file_has_no_audio_to_decode(tmp_path: Path) -> None:
+    path = write_video_only(tmp_path / "silent.mp4")
+    assert probe(path).audio is None
+    with pytest.raises(MediaError, match="no audio stream"):
+        list(iter_audio(path))
+
+
+def test_windows_cut_in_silence_and_lose_nothing(tmp_path: Path) -> None:
+    samples = tone_bursts(seconds=95, period=7)
+    path = write_wav(tmp_path / "bursts.wav", samples)
+    windows = list(iter_audio_windows(path, window_seconds=20, search_seconds=3))
+    assert len(windows) >= 4
+    joined = np.concatenate([w for _, w in windows])
+    assert joined.size == samples.size
+    np.testing.assert_allclose(joined, samples, atol=1e-3)
+    for offset, _ in windows[1:]:
+        assert (offset % 7) >= 0.8 * 7 - 0.05, f"cut at {offset:.2f} s is inside a tone"
+
+
+def test_decode_memory_does_not_grow_with_length(tmp_path: Path) -> None:
+    """Peak memory of windowed decode is bounded by the window, not the file."""
+    minutes = 20
+    path = write_wav(tmp_path / "long.wav", tone_bursts(seconds=minutes * 60, period=9))
+    whole_file_bytes = minutes * 60 * SAMPLE_RATE * 4
+    tracemalloc.start()
+    total = 0
+    for _, window in iter_audio_windows(path, window_seconds=60, search_seconds=5):
+        total += window.size
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert total == minutes * 60 * SAMPLE_RATE
+    assert peak < whole_file_bytes / 4, f"peak {peak / 1e6:.0f} MB"
