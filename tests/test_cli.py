@@ -9,12 +9,14 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from storage import layout
 from storage.manifest import check_entry, list_entries
 from storage.runs import list_reports
 from storage.store import Store, sha256_file
+from tests.servers import start_prefect_server
 
 SOROT = str(Path(sys.executable).with_name("sorot"))
 SPEECH = [
@@ -102,3 +104,25 @@ def test_sigkill_mid_run_then_rerun_resumes_without_duplicates(
     assert report.finished_at is not None
     assert report.count("duplicate") >= done_before
     assert report.count("processed") == len(SPEECH) - report.count("duplicate")
+
+
+def test_run_against_a_real_prefect_server(tmp_path: Path, shared_data: Path) -> None:
+    server = start_prefect_server(tmp_path / "server-home")
+    try:
+        store = tmp_path / "store"
+        (store / "inbox").mkdir(parents=True)
+        shutil.copy(shared_data / "speech/jfk_en.flac", store / "inbox/jfk.flac")
+        env = _env(tmp_path) | {"PREFECT_API_URL": server.api_url}
+        done = _run(["run", "--store", str(store), "--model", "tiny.en", "--language", "en"], env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        body = json.dumps({"flows": {"name": {"any_": ["nightly"]}}}).encode()
+        request = urllib.request.Request(
+            f"{server.api_url}/flow_runs/filter",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            runs = json.loads(response.read())
+        assert [r["state_type"] for r in runs] == ["COMPLETED"]
+    finally:
+        server.stop()
