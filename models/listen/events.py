@@ -113,7 +113,8 @@ class AudioEvents:
         logits = np.concatenate(
             [self._session.run(None, {self._input: quant[i : i + 1]})[0] for i in range(len(quant))]
         )
-        return 1.0 / (1.0 + np.exp(-out_scale * (logits.astype(np.float32) - out_zero)))
+        logits = out_scale * (logits.astype(np.float32) - out_zero)
+        return 1.0 / (1.0 + np.exp(-np.clip(logits, -60.0, 60.0)))
 
     def per_second(self, audio: np.ndarray) -> dict[str, np.ndarray]:
         """Event name -> max probability over patches overlapping each second."""

@@ -17,6 +17,26 @@ def smooth_labels(labels: list[Label], radius: int = 1) -> list[Label]:
     return out
 
 
+def bridge_gaps(labels: list[Label], max_gap: int = 2) -> list[Label]:
+    """Fill runs of ``other`` up to `max_gap` seconds long between two runs of one label.
+
+    A face missed for a second or two (turned away, motion blur) must not split a moment.
+    """
+    out = list(labels)
+    i = 0
+    while i < len(out):
+        if out[i] != "other":
+            i += 1
+            continue
+        j = i
+        while j < len(out) and out[j] == "other":
+            j += 1
+        if i > 0 and j < len(out) and j - i <= max_gap and out[i - 1] == out[j]:
+            out[i:j] = [out[j]] * (j - i)
+        i = j
+    return out
+
+
 def _snap(
     t: float, boundaries: list[tuple[float, str]], tolerance: float
 ) -> tuple[float, str | None]:
@@ -36,9 +56,10 @@ def segment(
     min_seconds: float = 2.0,
     max_seconds: float = 60.0,
     snap_tolerance: float = 1.5,
+    max_gap: int = 2,
 ) -> list[Moment]:
     """Contiguous runs of one label (not ``other``), snapped, split and filtered by length."""
-    labels = smooth_labels([r.label for r in rows])
+    labels = bridge_gaps(smooth_labels([r.label for r in rows]), max_gap)
     boundaries = [(c, "cut") for c in cuts] + [(s, "sentence") for s in sentences]
     moments: list[Moment] = []
     i = 0
