@@ -72,18 +72,24 @@ def _candidates(
     all_keys = np.concatenate(keys)
     uniq, inverse = np.unique(all_keys, return_inverse=True)
     votes = np.bincount(inverse, weights=np.concatenate(weights))
-    # Smooth over neighbouring bins of the same video (offsets jitter by a frame or two).
-    smoothed = votes.copy()
+    # A peak jitters over neighbouring bins (frame phase, codec delay): its strength is the
+    # sum over +-2 bins and its offset their centre of mass, found from the tallest bin.
+    strength = votes.copy()
+    centre = votes * uniq
     for d in (-2, -1, 1, 2):
         j = np.searchsorted(uniq, uniq + d)
         ok = (j < uniq.size) & (uniq[np.minimum(j, uniq.size - 1)] == uniq + d)
-        smoothed[ok] += votes[j[ok]]
+        strength[ok] += votes[j[ok]]
+        centre[ok] += votes[j[ok]] * uniq[j[ok]]
     chosen: list[tuple[int, float]] = []
-    for i in np.argsort(-smoothed):
-        if smoothed[i] < s.min_votes or len(chosen) >= s.max_candidates:
+    for i in np.argsort(-votes)[:2000]:  # the peaks are among the tallest bins
+        if len(chosen) >= s.max_candidates:
             break
+        if strength[i] < s.min_votes:
+            continue
         video = int(uniq[i] >> 32)
-        offset = float((int(uniq[i] & 0xFFFFFFFF) - (1 << 31)) * s.vote_bin)
+        mean_key = centre[i] / strength[i]
+        offset = float((mean_key - (uniq[i] & ~np.int64(0xFFFFFFFF)) - (1 << 31)) * s.vote_bin)
         if all(v != video or abs(o - offset) > 1.0 for v, o in chosen):
             chosen.append((video, offset))
     return chosen
