@@ -97,10 +97,8 @@ def check_numbers(
     return list(checks.values())
 
 
-def _notes(transcript: Transcript, missing: list[str], n_quotes: int, reason: str) -> list[str]:
+def _notes(transcript: Transcript, n_quotes: int, reason: str) -> list[str]:
     notes = [f"Atribusi kutipan: {reason}."]
-    if missing:
-        notes.append(f"Metadata belum lengkap: {', '.join(missing)}.")
     if n_quotes < 2:
         notes.append(f"Hanya {n_quotes} kalimat memenuhi syarat kutipan (jelas terdengar).")
     if transcript.dropped_segments:
@@ -162,7 +160,7 @@ def draft_press_release(
         {"transcript": transcript_texts},
         transcript.language,
     )
-    notes = _notes(transcript, missing, len(quotes), attribution.reason) if has_speech else []
+    notes = _notes(transcript, len(quotes), attribution.reason) if has_speech else []
 
     abstractive = None
     if s.abstractive_model and body:
