@@ -15,12 +15,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-from media_edits import DATA, crop, edit, logo, scale_to  # noqa: E402
+sys.path.insert(0, str(ROOT))
 
 from models.fingerprint import FingerprintIndex, fingerprint_file  # noqa: E402
 from models.media import probe  # noqa: E402
+from tests.media_edits import DATA, crop, edit, logo, scale_to  # noqa: E402
 
 
 def edits_for(path: Path) -> list[tuple[str, dict, list[tuple[float, float]]]]:
