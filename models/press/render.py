@@ -21,8 +21,8 @@ def timecode(seconds: float) -> str:
 
 
 def quote_sentence(quote: Quote, attribution: str) -> str:
-    """“Words,” kata Speaker. (a trailing full stop becomes the comma)."""
-    text = quote.text[:-1] + "," if quote.text.endswith(".") else quote.text
+    """“Words,” kata Speaker. (a trailing full stop becomes the comma; ? and ! stay)."""
+    text = quote.text if quote.text.endswith(("?", "!")) else quote.text.rstrip(".") + ","
     return f"“{text}” {attribution}."
 
 
