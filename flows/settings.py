@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
+from models.moments.analyze import MomentSettings
 from models.transcribe import TranscribeSettings
 from models.whisper_models import DEFAULT_MODEL
 
@@ -28,6 +29,7 @@ class RunSettings(BaseModel):
     model: str = DEFAULT_MODEL
     language: str = "id"
     vocabulary: tuple[str, ...] = ()
+    moments: MomentSettings = MomentSettings()
     cache_dir: str | None = None  # where stage results persist between runs
 
     def night(self) -> str:
@@ -56,6 +58,9 @@ class RunSettings(BaseModel):
 
     def digest(self) -> str:
         """Short hash of the settings that change artifacts (not where they are written)."""
-        relevant = self.transcribe().as_dict()
+        relevant = {
+            "transcribe": self.transcribe().as_dict(),
+            "moments": self.moments.model_dump(mode="json"),
+        }
         blob = json.dumps(relevant, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:16]

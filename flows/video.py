@@ -1,4 +1,4 @@
-"""The per-video flow: stage the source, probe, transcribe, publish a library entry.
+"""The per-video flow: probe, transcribe, look and listen (moments), publish an entry.
 
 Each stage is a Prefect task whose cache key is the source's SHA-256 plus the stage's
 settings plus the model's identity, with results persisted to disk: a rerun does no
@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import TaskRunContext
@@ -22,11 +24,14 @@ from prefect.states import State
 from flows import progress
 from flows.settings import RunSettings
 from models.media import MediaError, probe
-from models.records import ProbeInfo, Transcript
+from models.moment_records import FeatureTimeline, Moments
+from models.moments.analyze import MomentSettings, analyze_video
+from models.records import ModelInfo, ProbeInfo, Transcript
 from models.subtitles import to_srt, to_txt, to_vtt
 from models.transcribe import TranscribeSettings, shared_transcriber
 from models.whisper_models import ModelNotAvailable, resolve
 from storage import layout
+from storage.leaders import load_leaders
 from storage.manifest import (
     ArtifactRef,
     Manifest,
@@ -71,6 +76,17 @@ def _transcribe_key(ctx: TaskRunContext, params: dict[str, Any]) -> str:
     return _stage_key("transcribe", params["sha256"], s.as_dict(), params["model_identity"])
 
 
+def _analyze_key(ctx: TaskRunContext, params: dict[str, Any]) -> str:
+    s: MomentSettings = params["settings"]
+    return _stage_key(
+        "analyze",
+        params["sha256"],
+        s.model_dump(mode="json"),
+        params["transcript_identity"],
+        params["leader_identity"],
+    )
+
+
 @task(name="probe", cache_key_fn=_probe_key, persist_result=True)
 def probe_stage(path: Path, sha256: str) -> ProbeInfo:
     """Probe the staged source (cached by content)."""
@@ -105,6 +121,42 @@ def transcribe_stage(
     return transcript
 
 
+@task(name="analyze", cache_key_fn=_analyze_key, persist_result=True)
+def analyze_stage(
+    path: Path,
+    sha256: str,
+    settings: MomentSettings,
+    transcript: Transcript | None,
+    transcript_identity: str,
+    leader: list[list[float]],
+    leader_identity: str,
+    key: str,
+) -> tuple[FeatureTimeline, Moments, bytes]:
+    """Per-second features, moments and the timeline picture (cached by content+settings)."""
+    logger = get_run_logger()
+    progress.report(progress.Event("stage", key, "analyze"))
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="sorot-timeline-") as tmp:
+        png = Path(tmp) / "timeline.png"
+        timeline, moments = analyze_video(
+            path,
+            transcript,
+            settings,
+            [np.asarray(e, dtype=np.float32) for e in leader] or None,
+            timeline_png=png,
+        )
+        picture = png.read_bytes() if png.exists() else b""
+    missing = {k: v.reason for k, v in timeline.components.items() if not v.ran}
+    logger.info(
+        "analyzed %s in %.1f s: %d moments; not run: %s",
+        key,
+        time.perf_counter() - started,
+        len(moments.moments),
+        missing or "none",
+    )
+    return timeline, moments, picture
+
+
 @task(
     name="publish",
     cache_policy=NO_CACHE,
@@ -116,29 +168,23 @@ def publish_stage(
     store_url: str,
     video_id: str,
     source: SourceRef,
-    transcript: Transcript | None,
+    files: dict[str, bytes],
+    models: list[ModelInfo],
     components: dict[str, str],
     settings_digest: str,
     run_id: str,
 ) -> Manifest:
-    """Write the entry's artifacts, then its manifest last."""
+    """Write the entry's artifacts (name -> bytes), then its manifest last."""
     store = Store(store_url)
-    artifacts: dict[str, ArtifactRef] = {}
-    if transcript is not None:
-        renderings = {
-            "transcript": transcript.model_dump_json(indent=2),
-            "transcript_srt": to_srt(transcript),
-            "transcript_vtt": to_vtt(transcript),
-            "transcript_txt": to_txt(transcript),
-        }
-        for name, text in renderings.items():
-            filename = layout.TRANSCRIPT_FILES[name]
-            artifacts[name] = put_artifact(store, video_id, filename, text.encode("utf-8"))
+    artifacts: dict[str, ArtifactRef] = {
+        name: put_artifact(store, video_id, layout.ARTIFACT_FILES[name], data)
+        for name, data in files.items()
+    }
     manifest = Manifest(
         video_id=video_id,
         source=source,
         artifacts=artifacts,
-        models=[transcript.model] if transcript is not None else [],
+        models=models,
         components=components,
         settings_digest=settings_digest,
         run_id=run_id,
@@ -146,6 +192,15 @@ def publish_stage(
     )
     commit(store, manifest)
     return manifest
+
+
+def _transcript_files(transcript: Transcript) -> dict[str, bytes]:
+    return {
+        "transcript": transcript.model_dump_json(indent=2).encode(),
+        "transcript_srt": to_srt(transcript).encode(),
+        "transcript_vtt": to_vtt(transcript).encode(),
+        "transcript_txt": to_txt(transcript).encode(),
+    }
 
 
 def _stage_status(state: State) -> str:
@@ -204,9 +259,49 @@ def process_video(
             raise InputFailed(f"transcription model unavailable: {exc}") from exc
         components["transcribe"] = stages["transcribe"]
 
+    files: dict[str, bytes] = _transcript_files(transcript) if transcript else {}
+    models = [transcript.model] if transcript else []
+
+    leaders = load_leaders(store)
+    embeddings = [e for p in leaders for e in p.embeddings]
+    leader_identity = ",".join(f"{p.name}:{p.enrolled_at}" for p in leaders) or "none"
+    transcript_identity = (
+        hashlib.sha256(transcript.model_dump_json().encode()).hexdigest() if transcript else "none"
+    )
+    state = analyze_stage.with_options(result_storage=results)(
+        path,
+        sha256,
+        settings.moments,
+        transcript,
+        transcript_identity,
+        embeddings,
+        leader_identity,
+        key,
+        return_state=True,
+    )
+    stages["analyze"] = _stage_status(state)
+    timeline, moments, picture = state.result()
+    files["features"] = timeline.model_dump_json(indent=1).encode()
+    files["moments"] = moments.model_dump_json(indent=2).encode()
+    if picture:
+        files["timeline"] = picture
+    for name, status in timeline.components.items():
+        components[name] = stages["analyze"] if status.ran else f"missing: {status.reason}"
+    models.append(
+        ModelInfo(
+            name="moments",
+            version="hand-weighted fusion v1",
+            settings={
+                **settings.moments.model_dump(mode="json"),
+                "components": {k: v.model for k, v in timeline.components.items() if v.ran},
+                "leaders": [p.name for p in leaders],
+            },
+        )
+    )
+
     source = SourceRef(key=key, sha256=sha256, bytes=size, probe=info)
     publish_stage(
-        settings.store, video_id, source, transcript, components, settings.digest(), run_id
+        settings.store, video_id, source, files, models, components, settings.digest(), run_id
     )
     stages["publish"] = "ran"
     if read_manifest(store, video_id) is None:  # belt and braces: the commit must be visible

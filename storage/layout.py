@@ -13,14 +13,18 @@ from storage.store import check_key
 INBOX = "inbox"
 LIBRARY = "library"
 RUNS = "runs"
+LEADERS = "leaders"
 MANIFEST = "manifest.json"
 
 # File name of each artifact inside a library entry, by artifact name.
-TRANSCRIPT_FILES = {
+ARTIFACT_FILES = {
     "transcript": "transcript.json",
     "transcript_srt": "transcript.srt",
     "transcript_vtt": "transcript.vtt",
     "transcript_txt": "transcript.txt",
+    "features": "features.json",
+    "moments": "moments.json",
+    "timeline": "timeline.png",
 }
 
 # Files that travel beside footage (event metadata, notes) and are never inputs themselves.

@@ -12,6 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from models.moment_records import FeatureTimeline
 from storage import layout
 from storage.manifest import check_entry, list_entries
 from storage.runs import list_reports
@@ -126,3 +127,46 @@ def test_run_against_a_real_prefect_server(tmp_path: Path, shared_data: Path) ->
         assert [r["state_type"] for r in runs] == ["COMPLETED"]
     finally:
         server.stop()
+
+
+def test_leader_enroll_then_run_sees_the_leader(tmp_path: Path, shared_data: Path) -> None:
+    """Enroll the official from a still of one address clip; the run finds him in the video."""
+    import av
+
+    video = shared_data / "video/address_to_camera_1.mp4"
+    with av.open(str(video)) as container:
+        frame = next(container.decode(video=0))
+    photo = tmp_path / "foto resmi.jpg"
+    frame.to_image().save(photo)
+    blank = tmp_path / "kosong.png"
+    frame.to_image().point(lambda _: 128).save(blank)
+    store = tmp_path / "store"
+    (store / "inbox").mkdir(parents=True)
+    shutil.copy(video, store / "inbox/sambutan.mp4")
+    env = _env(tmp_path)
+
+    enrolled = _run(
+        [
+            "leader",
+            "enroll",
+            str(photo),
+            str(blank),
+            "--name",
+            "Pak Gubernur",
+            "--store",
+            str(store),
+        ],
+        env,
+    )
+    assert enrolled.returncode == 0, enrolled.stdout + enrolled.stderr
+    assert "skipped" in enrolled.stdout and "1 photo(s)" in enrolled.stdout
+    done = _run(["run", "--store", str(store), "--model", "tiny.en", "--language", "en"], env)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    (manifest,) = list_entries(Store(str(store)))
+    assert manifest.components["leader"] == "ran"
+    features = FeatureTimeline.model_validate_json(
+        Store(str(store)).read_bytes(manifest.artifacts["features"].key)
+    )
+    seen = [r.frame.leader_visible for r in features.rows if r.frame is not None]
+    assert seen and sum(bool(v) for v in seen) / len(seen) >= 0.8

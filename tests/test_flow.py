@@ -10,6 +10,7 @@ import pytest
 
 from flows.nightly import nightly
 from flows.settings import RunSettings
+from models.moment_records import FeatureTimeline, Moments
 from models.records import Transcript
 from models.wer import wer
 from storage import layout
@@ -76,7 +77,19 @@ def check_night(store: Store, report: RunReport, expected: dict[str, str], prefi
         store.read_bytes(entries["hening.wav"].artifacts["transcript"].key)
     )
     assert silent.segments == []
-    assert entries["handshake.mp4"].source.probe.video.rotation in (90, 270)
+    handshake = entries["handshake.mp4"]
+    assert handshake.source.probe.video.rotation in (90, 270)
+    assert {"features", "moments", "timeline"} <= set(handshake.artifacts)
+    features = FeatureTimeline.model_validate_json(
+        store.read_bytes(handshake.artifacts["features"].key)
+    )
+    assert len(features.rows) == 20  # one row per second of a 19.6 s file
+    assert any(r.frame is not None and r.frame.faces for r in features.rows)
+    assert store.read_bytes(handshake.artifacts["timeline"].key)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert handshake.components["look.faces"] == "ran"
+    assert handshake.components["leader"] == "missing: no leader enrolled"
+    assert speech.components["look.frames"] == "missing: no video stream"
+    Moments.model_validate_json(store.read_bytes(handshake.artifacts["moments"].key))
     stored = list_reports(store)[0]
     assert stored.run_id == report.run_id and stored.finished_at is not None
 
@@ -107,7 +120,12 @@ def test_night_on_local_store_then_rerun_does_no_work(tmp_path: Path, shared_dat
     assert read_manifest(store, vid) is None
     third = nightly(settings)
     redone = next(i for i in third.inputs if i.video_id == vid and i.outcome == "processed")
-    assert redone.stages == {"probe": "cached", "transcribe": "cached", "publish": "ran"}
+    assert redone.stages == {
+        "probe": "cached",
+        "transcribe": "cached",
+        "analyze": "cached",
+        "publish": "ran",
+    }
     assert read_manifest(store, vid) is not None
 
 
