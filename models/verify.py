@@ -22,6 +22,9 @@ TranscriptLookup = Callable[[str], Transcript | None]
 # Official words this close outside a matched span still belong to it: the span's edges
 # are only known to about a second.
 _SPAN_PADDING = 1.0
+# Source stretches skipped between matched pieces up to this long count as cut from the
+# clip (their words are reported deleted); longer ones are just other parts of the speech.
+_MAX_CUT = 30.0
 
 
 class SupportsTranscribe(Protocol):
@@ -44,8 +47,13 @@ def _words(transcript: Transcript) -> list[Word]:
 
 
 def official_words(transcript: Transcript, match: SourceMatch) -> list[Word]:
-    """Official words inside the union of the match's segments' source spans, in order."""
-    spans = sorted((g.source_start, g.source_end) for g in match.segments)
+    """Official words of the matched source spans and of short gaps between them, in order."""
+    spans: list[tuple[float, float]] = []
+    for a, b in sorted((g.source_start, g.source_end) for g in match.segments):
+        if spans and a - spans[-1][1] <= _MAX_CUT:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], b))
+        else:
+            spans.append((a, b))
     return [
         w
         for w in _words(transcript)
