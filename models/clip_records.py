@@ -44,6 +44,10 @@ class Clip(BaseModel):
     text: str = ""  # transcript words inside the clip
     files: ClipFiles = Field(default_factory=ClipFiles)
     event_id: str | None = None
+    # How the clip was made, when not plainly: "shorter_than_min" (the whole video),
+    # "visual_only" (no words: edges on shot cuts), "long_sentence", "cut_mid_sentence",
+    # "blur_skipped_no_leader".
+    flags: list[str] = Field(default_factory=list)
 
 
 class RankedClips(Record):
