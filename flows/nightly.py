@@ -17,6 +17,7 @@ from prefect import flow, get_run_logger
 from flows import progress
 from flows.settings import JAKARTA, RunSettings
 from flows.video import InputFailed, process_video
+from models.press import EventMetadata
 from storage import layout
 from storage.manifest import now_iso, read_manifest
 from storage.runs import InputOutcome, RunReport, write_report
@@ -27,6 +28,20 @@ def _inbox(settings: RunSettings) -> tuple[Store, str]:
     if settings.inbox is None:
         return Store(settings.store), layout.INBOX
     return Store(settings.inbox), ""
+
+
+def _event_metadata(inbox: Store, key: str) -> EventMetadata | None:
+    """The first readable sidecar for an input; a broken one is logged and skipped."""
+    for candidate in layout.sidecar_keys(key):
+        try:
+            raw = inbox.read_bytes(candidate)
+        except FileNotFoundError:
+            continue
+        try:
+            return EventMetadata.model_validate_json(raw)
+        except ValueError as exc:
+            get_run_logger().warning("ignoring sidecar %s: %s", candidate, exc)
+    return None
 
 
 def new_run_id() -> str:
@@ -60,7 +75,10 @@ def _process_input(
                 video_id=video_id,
                 reason=f"already in library (run {existing.run_id})",
             )
-        state = process_video(key, path, sha256, size, settings, run_id, return_state=True)
+        metadata = _event_metadata(inbox, key)
+        state = process_video(
+            key, path, sha256, size, settings, run_id, metadata, return_state=True
+        )
         try:
             return state.result()
         except InputFailed as exc:

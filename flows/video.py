@@ -22,10 +22,12 @@ from prefect.context import TaskRunContext
 from prefect.states import State
 
 from flows import progress
+from flows.press import press_files
 from flows.settings import RunSettings
 from models.media import MediaError, probe
 from models.moment_records import FeatureTimeline, Moments
 from models.moments.analyze import MomentSettings, analyze_video
+from models.press import EventMetadata
 from models.records import ModelInfo, ProbeInfo, Transcript
 from models.subtitles import to_srt, to_txt, to_vtt
 from models.transcribe import TranscribeSettings, shared_transcriber
@@ -84,6 +86,17 @@ def _analyze_key(ctx: TaskRunContext, params: dict[str, Any]) -> str:
         s.model_dump(mode="json"),
         params["transcript_identity"],
         params["leader_identity"],
+    )
+
+
+def _press_key(ctx: TaskRunContext, params: dict[str, Any]) -> str:
+    meta: EventMetadata = params["metadata"]
+    return _stage_key(
+        "press",
+        params["video_id"],
+        params["transcript_identity"],
+        meta.model_dump(mode="json"),
+        params["leader"],
     )
 
 
@@ -157,6 +170,26 @@ def analyze_stage(
     return timeline, moments, picture
 
 
+@task(name="press", cache_key_fn=_press_key, persist_result=True)
+def press_stage(
+    transcript: Transcript,
+    transcript_identity: str,
+    video_id: str,
+    metadata: EventMetadata,
+    timeline: FeatureTimeline,
+    leader: str | None,
+) -> dict[str, bytes]:
+    """Press-release draft files (cached by transcript, metadata and leader)."""
+    draft, files = press_files(transcript, video_id, metadata, timeline, leader)
+    get_run_logger().info(
+        "press draft for %s: %d quotes, missing metadata: %s",
+        video_id,
+        len(draft.quotes),
+        draft.missing_metadata or "none",
+    )
+    return files
+
+
 @task(
     name="publish",
     cache_policy=NO_CACHE,
@@ -215,6 +248,7 @@ def process_video(
     size: int,
     settings: RunSettings,
     run_id: str,
+    metadata: EventMetadata | None = None,
 ) -> InputOutcome:
     """Process one staged source into a library entry; raises InputFailed on bad input."""
     logger = get_run_logger()
@@ -298,6 +332,25 @@ def process_video(
             },
         )
     )
+
+    if transcript is None:
+        components["press"] = "skipped: no transcript"
+    elif metadata is None:
+        components["press"] = "skipped: no event metadata sidecar"
+    else:
+        leader_name = leaders[0].name if leaders else None
+        state = press_stage.with_options(result_storage=results)(
+            transcript,
+            transcript_identity,
+            video_id,
+            metadata,
+            timeline,
+            leader_name,
+            return_state=True,
+        )
+        stages["press"] = _stage_status(state)
+        files.update(state.result())
+        components["press"] = stages["press"]
 
     source = SourceRef(key=key, sha256=sha256, bytes=size, probe=info)
     publish_stage(

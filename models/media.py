@@ -37,7 +37,8 @@ def _open(path: str | Path) -> av.container.InputContainer:
     try:
         return av.open(str(p), metadata_errors="ignore")
     except av.error.FFmpegError as exc:
-        raise MediaError(f"not a readable media file: {exc}") from exc
+        # strerror only: the full message repeats the (possibly temporary) path
+        raise MediaError(f"not a readable media file ({exc.strerror})") from exc
 
 
 def _seconds(value: int | None, time_base: Fraction | None) -> float | None:

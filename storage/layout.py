@@ -25,6 +25,9 @@ ARTIFACT_FILES = {
     "features": "features.json",
     "moments": "moments.json",
     "timeline": "timeline.png",
+    "press_release": "press-release.md",
+    "press_release_docx": "press-release.docx",
+    "press_draft": "press-draft.json",
 }
 
 # Files that travel beside footage (event metadata, notes) and are never inputs themselves.
@@ -51,6 +54,19 @@ def entry_key(video_id: str, filename: str) -> str:
 def manifest_key(video_id: str) -> str:
     """Key of an entry's manifest (its commit marker)."""
     return entry_key(video_id, MANIFEST)
+
+
+def sidecar_keys(key: str) -> list[str]:
+    """Where event metadata for an input may be, most specific first.
+
+    `<dir>/<name>.json`, `<dir>/<stem>.json`, then `<dir>/event.json` for a whole folder.
+    """
+    folder, _, name = key.rpartition("/")
+    prefix = f"{folder}/" if folder else ""
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return list(
+        dict.fromkeys([f"{prefix}{name}.json", f"{prefix}{stem}.json", f"{prefix}event.json"])
+    )
 
 
 def run_report_key(date: str, run_id: str) -> str:

@@ -60,6 +60,7 @@ _MEDIA_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
     ".mp4": "video/mp4",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 
@@ -84,6 +85,22 @@ def put_artifact(store: Store, video_id: str, filename: str, data: bytes) -> Art
 def commit(store: Store, manifest: Manifest) -> None:
     """Write the manifest: after this the entry is visible and complete."""
     store.put_text(layout.manifest_key(manifest.video_id), manifest.model_dump_json(indent=2))
+
+
+def add_artifacts(store: Store, manifest: Manifest, files: dict[str, str | bytes]) -> Manifest:
+    """Add or replace artifacts of a complete entry; the new manifest is committed last.
+
+    `files` maps an artifact name (a key of `layout.ARTIFACT_FILES`) to its content.
+    """
+    artifacts = dict(manifest.artifacts)
+    for name, data in files.items():
+        content = data.encode("utf-8") if isinstance(data, str) else data
+        artifacts[name] = put_artifact(
+            store, manifest.video_id, layout.ARTIFACT_FILES[name], content
+        )
+    updated = manifest.model_copy(update={"artifacts": artifacts})
+    commit(store, updated)
+    return updated
 
 
 def now_iso() -> str:

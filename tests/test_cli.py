@@ -60,6 +60,29 @@ def test_run_exit_codes_and_library_commands(tmp_path: Path, shared_data: Path) 
     assert _run(["library", "show", "0000000000000000", "--store", str(store)], env).returncode == 1
     assert _run(["library", "show", "../../etc", "--store", str(store)], env).returncode == 2
 
+    drafted = _run(
+        [
+            "press",
+            "draft",
+            vid,
+            "--store",
+            str(store),
+            "--place",
+            "Denpasar",
+            "--event",
+            "Upacara",
+            "--speaker",
+            "John F. Kennedy",
+        ],
+        env,
+    )
+    assert drafted.returncode == 0, drafted.stdout + drafted.stderr
+    (entry,) = list_entries(Store(str(store)))
+    assert {"press_release", "press_release_docx", "press_draft"} <= set(entry.artifacts)
+    assert check_entry(Store(str(store)), entry) == []
+    assert "DENPASAR" in Store(str(store)).read_text(entry.artifacts["press_release"].key)
+    assert "missing:" in drafted.stdout  # no date, title or organiser were given
+
     (store / "inbox/broken.mp4").write_bytes(b"not a video")
     bad = _run(["run", "--store", str(store), "--model", "tiny.en", "--language", "en"], env)
     assert bad.returncode == 1

@@ -11,8 +11,9 @@ import pytest
 from flows.nightly import nightly
 from flows.settings import RunSettings
 from models.moment_records import FeatureTimeline, Moments
+from models.press import PressDraft
 from models.records import Transcript
-from models.wer import wer
+from models.wer import normalize, wer
 from storage import layout
 from storage.manifest import check_entry, list_entries, read_manifest
 from storage.runs import RunReport, list_reports
@@ -36,6 +37,10 @@ def build_inbox(shared: Path, inbox: Path) -> dict[str, str]:
     data = (shared / "video/address_to_camera_1.mp4").read_bytes()
     (inbox / "truncated.mp4").write_bytes(data[: len(data) // 3])
     (inbox / "event.json").write_text('{"event": "Peresmian pasar"}')  # sidecar: not an input
+    (inbox / "hari ini/pidato gubernur é.flac.json").write_text(
+        '{"event": "Pidato pelantikan", "place": "Denpasar", "date": "2026-11-27",'
+        ' "speaker_name": "John F. Kennedy", "speaker_title": "Presiden"}'
+    )
     return {
         "hari ini/pidato gubernur é.flac": "processed",
         "handshake.mp4": "processed",
@@ -90,6 +95,19 @@ def check_night(store: Store, report: RunReport, expected: dict[str, str], prefi
     assert handshake.components["leader"] == "missing: no leader enrolled"
     assert speech.components["look.frames"] == "missing: no video stream"
     Moments.model_validate_json(store.read_bytes(handshake.artifacts["moments"].key))
+    # Press drafts where a sidecar gave event metadata: the file's own, or the folder's.
+    draft = PressDraft.model_validate_json(store.read_bytes(speech.artifacts["press_draft"].key))
+    assert draft.quotes and draft.missing_metadata == ["PENYELENGGARA"]  # no organiser given
+    words = [w for seg in transcript.segments for w in seg.words]
+    for quote in draft.quotes:
+        spoken = [w.word for w in words if quote.start <= w.start and w.end <= quote.end]
+        assert normalize(" ".join(spoken)) == normalize(quote.text)
+    markdown = store.read_text(speech.artifacts["press_release"].key)
+    assert "DENPASAR, 27 November 2026" in markdown  # dateline convention: city in capitals
+    assert draft.quotes[0].text[:40] in markdown
+    assert "press_release" in handshake.artifacts
+    assert "Peresmian pasar" in store.read_text(handshake.artifacts["press_release"].key)
+    assert entries["bikes.mp4"].components["press"] == "skipped: no transcript"
     stored = list_reports(store)[0]
     assert stored.run_id == report.run_id and stored.finished_at is not None
 
@@ -124,6 +142,7 @@ def test_night_on_local_store_then_rerun_does_no_work(tmp_path: Path, shared_dat
         "probe": "cached",
         "transcribe": "cached",
         "analyze": "cached",
+        "press": "cached",
         "publish": "ran",
     }
     assert read_manifest(store, vid) is not None

@@ -79,3 +79,24 @@ def attribute_speakers(
         for s, label in zip(sentences, labels, strict=True)
     )
     return Attribution(chosen, tuple(labels), quotable, reason)
+
+
+def leader_segments(
+    segments: Sequence[tuple[int, float, float]],
+    leader_visible: Sequence[bool | None],
+    leader: str,
+    other: str = "lainnya",
+) -> dict[int, str]:
+    """Label segments as the leader's when the enrolled leader is on screen for most of them.
+
+    `segments` are (segment id, start, end) in seconds; `leader_visible` is one value per
+    second of the video (None where nothing was seen). Being on screen while someone speaks
+    is a proxy for speaking: good for podium speeches, and it keeps an off-screen MC's words
+    from being quoted as the leader's.
+    """
+    labels: dict[int, str] = {}
+    for seg_id, start, end in segments:
+        seconds = range(int(start), min(len(leader_visible), int(end) + 1))
+        seen = [bool(leader_visible[t]) for t in seconds]
+        labels[seg_id] = leader if seen and sum(seen) / len(seen) > 0.5 else other
+    return labels
