@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from models.clips.boundaries import Snapper, transcript_words, words_inside
+from models.clips.boundaries import Snapper, join_words, transcript_words, words_inside
 from models.clips.settings import ClipSettings
 from models.moment_records import FeatureTimeline, Moments
 from models.records import Transcript, Word
@@ -24,7 +24,7 @@ class Candidate:
     @property
     def text(self) -> str:
         """The transcript words inside the clip."""
-        return " ".join(w.word.strip() for w in self.words)
+        return join_words(self.words)
 
 
 def _best_window(timeline: FeatureTimeline, start: float, end: float, length: float) -> float:

@@ -10,6 +10,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from models.clips.boundaries import join_words
 from models.records import Word
 
 _BREAK = re.compile(r"[.!?,;:\u2026]['\"\u201d)]*$")
@@ -34,12 +35,12 @@ def cues(words: list[Word], clip_start: float, clip_end: float, max_chars: int =
         if cur:
             s = max(0.0, cur[0].start - clip_start)
             e = min(clip_end, cur[-1].end) - clip_start
-            out.append(Cue(round(s, 3), round(max(e, s + 0.3), 3), " ".join(w.word.strip() for w in cur)))
+            out.append(Cue(round(s, 3), round(max(e, s + 0.3), 3), join_words(cur)))
             cur.clear()
 
     for w in words:
         if cur:
-            text = " ".join(x.word.strip() for x in [*cur, w])
+            text = join_words([*cur, w])
             if len(text) > max_chars or w.end - cur[0].start > max_seconds:
                 flush()
         cur.append(w)

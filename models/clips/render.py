@@ -51,6 +51,7 @@ class RenderResult:
     """Files written (None when not written) and facts measured while writing them."""
 
     video: Path
+    start: float = 0.0  # source time of the first frame (the frame on screen at job.start)
     vertical: Path | None = None
     thumbnail: Path | None = None
     captions: Path | None = None
@@ -110,6 +111,24 @@ def _read_audio(
     return out
 
 
+def _anchor(path: Path, start: float, origin: float) -> float:
+    """Display time of the frame on screen at `start` (demux only): the clip starts exactly
+    on it, so a constant-rate source is copied frame for frame with its own A/V alignment."""
+    best = None
+    with av.open(str(path)) as c:
+        stream = c.streams.video[0]
+        c.seek(max(0, int((start + origin) / stream.time_base)), stream=stream, backward=True)
+        for packet in c.demux(stream):
+            if packet.pts is None:
+                continue
+            t = float(packet.pts * packet.time_base) - origin
+            if t <= start + 1e-3 and (best is None or t > best):
+                best = t
+            if t > start + 2.0:  # past any B-frame reordering window
+                break
+    return start if best is None or start - best > 1.0 else max(0.0, best)
+
+
 def _blur(rgb: np.ndarray, boxes: list[Box]) -> np.ndarray:
     h, w = rgb.shape[:2]
     for b in boxes:
@@ -165,7 +184,7 @@ class _Writer:
 
 
 def _vertical_size(upright: tuple[int, int], height: int) -> tuple[int, int]:
-    h = min(height, upright[1]) if upright[0] / upright[1] < 9 / 16 else height
+    h = min(height, upright[1])
     return _even(h * 9 / 16), _even(h)
 
 
@@ -184,8 +203,9 @@ def render_clip(
     upright = (src_h, src_w) if rotation in (90, 270) else (src_w, src_h)
     with av.open(str(path)) as c:
         origin = (c.start_time or 0) / av.time_base
-    audio = _read_audio(path, job.start, job.start + n_frames / rate, origin, settings.audio_rate)
-    result = RenderResult(video=job.stem.with_suffix(".mp4"), fps=float(rate))
+    start = _anchor(path, job.start, origin)
+    audio = _read_audio(path, start, start + n_frames / rate, origin, settings.audio_rate)
+    result = RenderResult(video=job.stem.with_suffix(".mp4"), start=start, fps=float(rate))
     main = _Writer(result.video, upright, rate, settings, audio)
     vertical = crop_x = None
     if settings.vertical:
@@ -202,7 +222,7 @@ def render_clip(
         nonlocal best
         k = main.k
         t = k / float(rate)
-        if job.best_t is not None and abs(job.start + t - job.best_t) <= 1.0 and main.k % 3 == 0:
+        if job.best_t is not None and abs(start + t - job.best_t) <= 1.0 and main.k % 3 == 0:
             s = sharpness(gray_small(rgb))
             if best is None or s > best[0]:
                 best = (s, rgb.copy())
@@ -220,9 +240,9 @@ def render_clip(
     with av.open(str(path)) as c:
         stream = c.streams.video[0]
         stream.thread_type = "AUTO"
-        c.seek(max(0, int((job.start + origin) / stream.time_base)), stream=stream, backward=True)
+        c.seek(max(0, int((start + origin) / stream.time_base)), stream=stream, backward=True)
         held: np.ndarray | None = None
-        eps = 1e-3
+        eps = 0.5 / float(rate)  # a slot shows the source frame nearest to its time
         for packet in c.demux(stream):
             try:
                 frames = packet.decode()
@@ -232,8 +252,8 @@ def render_clip(
                 if frame.pts is None:
                     continue
                 t = float(frame.pts * frame.time_base) - origin
-                # Slots strictly before this frame show the frame held so far.
-                while main.k < n_frames and job.start + main.k / float(rate) < t - eps:
+                # Slots more than half a frame before this frame show the one held so far.
+                while main.k < n_frames and start + main.k / float(rate) < t - eps:
                     if held is None:
                         break  # the span starts before the first frame: this frame fills in
                     emit(held)
@@ -242,7 +262,7 @@ def render_clip(
                 rgb = frame.reformat(width=src_w, height=src_h, format="rgb24").to_ndarray()
                 rgb = np.rot90(rgb, k=-(rotation // 90) % 4)
                 if job.blur is not None:
-                    rgb = _blur(np.ascontiguousarray(rgb), job.blur(rgb, job.start + main.k / float(rate)))
+                    rgb = _blur(np.ascontiguousarray(rgb), job.blur(rgb, start + main.k / float(rate)))
                 held = np.ascontiguousarray(rgb)
             if main.k >= n_frames:
                 break

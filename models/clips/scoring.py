@@ -216,7 +216,7 @@ def diversify(
 _PHRASES = {
     "interaction": ("interaksi hangat dengan warga", "warm interaction with citizens"),
     "informal": ("suasana informal", "informal setting"),
-    "leader": ("wajah pimpinan terlihat jelas", "the leader's face is clearly visible"),
+    "leader": ("pimpinan/wajah terlihat jelas", "the leader (or a face) is clearly visible"),
     "speech_clarity": ("ucapan terdengar jelas", "speech is clear"),
     "quotability": ("kalimat utuh yang layak dikutip", "whole, quotable sentences"),
     "visual_quality": ("gambar tajam dan stabil", "sharp, steady picture"),
