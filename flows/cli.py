@@ -314,3 +314,70 @@ def press_draft(
     if draft.low_confidence:
         console.print(f"[yellow]{len(draft.low_confidence)} low-confidence word(s) to check[/]")
     console.print(f"written: {updated.artifacts['press_release'].key} (+ .docx)")
+
+
+keys_app = typer.Typer(no_args_is_help=True, help="Manifest signing keys.")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("init")
+def keys_init(
+    store: StoreOpt = DEFAULT_STORE,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Private key file (default: SOROT_SIGNING_KEY_FILE or ~/.config/sorot/...)."
+        ),
+    ] = None,
+) -> None:
+    """Create an Ed25519 signing key (outside the library) and publish its public half."""
+    from storage.keys import init_key, publish_public_key, signing_key_path
+    from storage.store import Store
+
+    path = out or signing_key_path()
+    try:
+        key = init_key(path)
+    except FileExistsError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    kid = publish_public_key(Store(store), key)
+    console.print(f"private key: {path} (mode 0600; never put it in the store)")
+    console.print(f"public key {kid} published in {store}/keys/")
+    if out is not None:
+        console.print(f"set SOROT_SIGNING_KEY_FILE={path} for `sorot run` to use it")
+
+
+@app.command()
+def verify(
+    file: Annotated[Path, typer.Argument(help="The suspect media file.")],
+    store: StoreOpt = DEFAULT_STORE,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    html: Annotated[Path | None, typer.Option(help="Also write an HTML report here.")] = None,
+    transcribe: Annotated[
+        bool, typer.Option(help="Transcribe the suspect to find changed words.")
+    ] = True,
+    model: Annotated[str, typer.Option(help="Whisper model for the suspect.")] = "base",
+    language: Annotated[str, typer.Option(help="Spoken language code.")] = "id",
+) -> None:
+    """Check a circulating FILE against the archive: exact, derived (where from, which words
+    changed) or no-match."""
+    from flows.provenance import verify_file
+    from models.media import MediaError
+    from models.transcribe import Transcriber, TranscribeSettings
+    from models.verify_render import render_html, render_terminal
+    from storage.store import Store
+
+    transcriber = (
+        Transcriber(TranscribeSettings(model=model, language=language)) if transcribe else None
+    )
+    try:
+        report = verify_file(Store(store), file, transcriber)
+    except MediaError as exc:
+        console.print(f"[red]{file}: {exc}[/]")
+        raise typer.Exit(2) from exc
+    if html is not None:
+        html.write_text(render_html(report), encoding="utf-8")
+    if as_json:
+        print(report.model_dump_json(indent=2))
+    else:
+        console.print(render_terminal(report))

@@ -12,9 +12,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from prefect import flow, get_run_logger
+from prefect import flow, get_run_logger, task
 
 from flows import progress
+from flows.provenance import refresh_index
 from flows.settings import JAKARTA, RunSettings
 from flows.video import InputFailed, process_video
 from models.press import EventMetadata
@@ -85,6 +86,14 @@ def _process_input(
             return InputOutcome(key=key, outcome="failed", video_id=video_id, reason=str(exc))
 
 
+@task(name="index", retries=3, retry_delay_seconds=[2, 8, 30])
+def update_index(store_url: str) -> int:
+    """Add the night's entries to the store's fingerprint index; returns its video count."""
+    index = refresh_index(Store(store_url))
+    get_run_logger().info("fingerprint index: %d videos, %.2f h", len(index), index.hours)
+    return len(index)
+
+
 @flow(name="nightly", log_prints=True)
 def nightly(settings: RunSettings, run_id: str | None = None) -> RunReport:
     """Process every input of the inbox into the library and write the run report."""
@@ -119,6 +128,8 @@ def nightly(settings: RunSettings, run_id: str | None = None) -> RunReport:
         write_report(store, report)
         progress.report(progress.Event("done", key, outcome.outcome))
 
+    if report.count("processed"):
+        update_index(settings.store)
     report.finished_at = now_iso()
     write_report(store, report)
     logger.info(

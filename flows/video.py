@@ -24,6 +24,7 @@ from prefect.states import State
 from flows import progress
 from flows.press import press_files
 from flows.settings import RunSettings
+from models.fingerprint import fingerprint_file
 from models.media import MediaError, probe
 from models.moment_records import FeatureTimeline, Moments
 from models.moments.analyze import MomentSettings, analyze_video
@@ -33,6 +34,7 @@ from models.subtitles import to_srt, to_txt, to_vtt
 from models.transcribe import TranscribeSettings, shared_transcriber
 from models.whisper_models import ModelNotAvailable, resolve
 from storage import layout
+from storage.keys import load_signing_key, publish_public_key
 from storage.leaders import load_leaders
 from storage.manifest import (
     ArtifactRef,
@@ -98,6 +100,16 @@ def _press_key(ctx: TaskRunContext, params: dict[str, Any]) -> str:
         meta.model_dump(mode="json"),
         params["leader"],
     )
+
+
+def _fingerprint_key(ctx: TaskRunContext, params: dict[str, Any]) -> str:
+    return _stage_key("fingerprint", params["sha256"])
+
+
+@task(name="fingerprint", cache_key_fn=_fingerprint_key, persist_result=True)
+def fingerprint_stage(path: Path, sha256: str) -> bytes:
+    """Visual and audio fingerprints for `sorot verify` (cached by content)."""
+    return fingerprint_file(path).to_bytes()
 
 
 @task(name="probe", cache_key_fn=_probe_key, persist_result=True)
@@ -207,8 +219,17 @@ def publish_stage(
     settings_digest: str,
     run_id: str,
 ) -> Manifest:
-    """Write the entry's artifacts (name -> bytes), then its manifest last."""
+    """Write the entry's artifacts (name -> bytes), then its manifest last, signed.
+
+    The signing key is read here, inside the task, so it never travels as a parameter.
+    """
     store = Store(store_url)
+    key = load_signing_key()
+    if key is None:
+        components = {**components, "signing": "missing: no signing key (sorot keys init)"}
+    else:
+        publish_public_key(store, key)
+        components = {**components, "signing": "ran"}
     artifacts: dict[str, ArtifactRef] = {
         name: put_artifact(store, video_id, layout.ARTIFACT_FILES[name], data)
         for name, data in files.items()
@@ -223,8 +244,7 @@ def publish_stage(
         run_id=run_id,
         created_at=now_iso(),
     )
-    commit(store, manifest)
-    return manifest
+    return commit(store, manifest, key)
 
 
 def _transcript_files(transcript: Transcript) -> dict[str, bytes]:
@@ -351,6 +371,11 @@ def process_video(
         stages["press"] = _stage_status(state)
         files.update(state.result())
         components["press"] = stages["press"]
+
+    state = fingerprint_stage.with_options(result_storage=results)(path, sha256, return_state=True)
+    stages["fingerprint"] = _stage_status(state)
+    files["fingerprints"] = state.result()
+    components["fingerprint"] = stages["fingerprint"]
 
     source = SourceRef(key=key, sha256=sha256, bytes=size, probe=info)
     publish_stage(

@@ -14,6 +14,8 @@ INBOX = "inbox"
 LIBRARY = "library"
 RUNS = "runs"
 LEADERS = "leaders"
+KEYS = "keys"
+FINGERPRINT_INDEX = "index/fingerprints.npz"
 MANIFEST = "manifest.json"
 
 # File name of each artifact inside a library entry, by artifact name.
@@ -28,6 +30,7 @@ ARTIFACT_FILES = {
     "press_release": "press-release.md",
     "press_release_docx": "press-release.docx",
     "press_draft": "press-draft.json",
+    "fingerprints": "fingerprints.npz",
 }
 
 # Files that travel beside footage (event metadata, notes) and are never inputs themselves.

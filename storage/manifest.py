@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from typing import Literal
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.records import ModelInfo, ProbeInfo, Record
+from models.signing import sign_document, verify_document
 from storage import layout
 from storage.store import Store
 
@@ -36,6 +39,15 @@ class SourceRef(BaseModel):
     probe: ProbeInfo
 
 
+class ManifestSignature(BaseModel):
+    """Ed25519 signature over the canonical JSON of the manifest without this field."""
+
+    model_config = ConfigDict(extra="forbid")
+    algorithm: str
+    key_id: str
+    value: str
+
+
 class Manifest(Record):
     """The commit record of a library entry."""
 
@@ -48,7 +60,11 @@ class Manifest(Record):
     settings_digest: str
     run_id: str
     created_at: str
-    signature: str | None = None
+    signature: ManifestSignature | None = None
+
+    def signed_body(self) -> dict[str, object]:
+        """The JSON document the signature covers."""
+        return self.model_dump(mode="json", exclude={"signature"})
 
 
 _MEDIA_TYPES = {
@@ -82,12 +98,37 @@ def put_artifact(store: Store, video_id: str, filename: str, data: bytes) -> Art
     )
 
 
-def commit(store: Store, manifest: Manifest) -> None:
-    """Write the manifest: after this the entry is visible and complete."""
+def commit(store: Store, manifest: Manifest, key: Ed25519PrivateKey | None = None) -> Manifest:
+    """Sign (when a key is given) and write the manifest: the entry is now visible."""
+    if key is not None:
+        signed = sign_document(key, manifest.signed_body())
+        manifest = manifest.model_copy(
+            update={"signature": ManifestSignature(**signed["signature"])}
+        )
     store.put_text(layout.manifest_key(manifest.video_id), manifest.model_dump_json(indent=2))
+    return manifest
 
 
-def add_artifacts(store: Store, manifest: Manifest, files: dict[str, str | bytes]) -> Manifest:
+SignatureStatus = Literal["valid", "invalid", "unsigned", "unknown key"]
+
+
+def signature_status(manifest: Manifest, keys: dict[str, Ed25519PublicKey]) -> SignatureStatus:
+    """Whether the manifest is signed by one of `keys` (see storage.keys.public_keys)."""
+    if manifest.signature is None:
+        return "unsigned"
+    public = keys.get(manifest.signature.key_id)
+    if public is None:
+        return "unknown key"
+    doc = {**manifest.signed_body(), "signature": manifest.signature.model_dump()}
+    return "valid" if verify_document(public, doc) else "invalid"
+
+
+def add_artifacts(
+    store: Store,
+    manifest: Manifest,
+    files: dict[str, str | bytes],
+    key: Ed25519PrivateKey | None = None,
+) -> Manifest:
     """Add or replace artifacts of a complete entry; the new manifest is committed last.
 
     `files` maps an artifact name (a key of `layout.ARTIFACT_FILES`) to its content.
@@ -98,9 +139,7 @@ def add_artifacts(store: Store, manifest: Manifest, files: dict[str, str | bytes
         artifacts[name] = put_artifact(
             store, manifest.video_id, layout.ARTIFACT_FILES[name], content
         )
-    updated = manifest.model_copy(update={"artifacts": artifacts})
-    commit(store, updated)
-    return updated
+    return commit(store, manifest.model_copy(update={"artifacts": artifacts}), key)
 
 
 def now_iso() -> str:

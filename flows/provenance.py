@@ -1,0 +1,85 @@
+"""Provenance glue between the library and the pure fingerprint/verify logic.
+
+- `refresh_index`: bring the store's fingerprint index in line with the library's
+  complete entries (added at the end of each night; also safe to run any time).
+- `verify_file`: answer "is this circulating file from the official archive?" using only
+  complete entries, their fingerprints, transcripts and signed manifests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from models.fingerprint import FingerprintIndex, MediaPrints
+from models.provenance_records import PublishedClip, VerifyReport
+from models.records import Transcript
+from models.verify import SupportsTranscribe, verify_media
+from storage import layout
+from storage.keys import public_keys
+from storage.manifest import Manifest, list_entries, signature_status
+from storage.store import Store
+
+
+def _index_from(store: Store, entries: list[Manifest]) -> tuple[FingerprintIndex, bool]:
+    """The stored index, updated in memory to match `entries`; True when it changed."""
+    try:
+        index = FingerprintIndex.from_bytes(store.read_bytes(layout.FINGERPRINT_INDEX))
+    except FileNotFoundError:
+        index = FingerprintIndex()
+    wanted = {m.video_id: m for m in entries if "fingerprints" in m.artifacts}
+    changed = False
+    for video_id in set(index.video_ids) - set(wanted):
+        index.remove(video_id)
+        changed = True
+    for video_id in sorted(set(wanted) - set(index.video_ids)):
+        blob = store.read_bytes(wanted[video_id].artifacts["fingerprints"].key)
+        index.add(video_id, MediaPrints.from_bytes(blob))
+        changed = True
+    return index, changed
+
+
+def refresh_index(store: Store) -> FingerprintIndex:
+    """Update and write the fingerprint index for every complete entry; returns it."""
+    index, changed = _index_from(store, list_entries(store))
+    if changed:
+        store.put_bytes(layout.FINGERPRINT_INDEX, index.to_bytes())
+    return index
+
+
+def published_files(store: Store, entries: list[Manifest]) -> dict[str, PublishedClip]:
+    """SHA-256 -> what the archive says about it: source recordings of every entry.
+
+    `signature_valid` is checked against the public keys published in the store.
+    """
+    keys = public_keys(store)
+    published: dict[str, PublishedClip] = {}
+    for m in entries:
+        valid = signature_status(m, keys) == "valid"
+        published[m.source.sha256] = PublishedClip(
+            sha256=m.source.sha256,
+            video_id=m.video_id,
+            source_start=0.0,
+            source_end=m.source.probe.duration,
+            name=m.source.key,
+            signature_valid=valid,
+        )
+    return published
+
+
+def verify_file(
+    store: Store, path: Path, transcriber: SupportsTranscribe | None = None
+) -> VerifyReport:
+    """Verify a suspect file against the library in `store` (read only)."""
+    entries = list_entries(store)
+    index, _ = _index_from(store, entries)
+    by_id = {m.video_id: m for m in entries}
+
+    def lookup(video_id: str) -> Transcript | None:
+        manifest = by_id.get(video_id)
+        if manifest is None or "transcript" not in manifest.artifacts:
+            return None
+        return Transcript.model_validate_json(
+            store.read_bytes(manifest.artifacts["transcript"].key)
+        )
+
+    return verify_media(path, index, lookup, transcriber, published_files(store, entries))

@@ -1,0 +1,87 @@
+"""Signing keys: the private key stays outside the library; public keys are published in it.
+
+The private key (Ed25519, PEM) comes from `SOROT_SIGNING_KEY` (the PEM text itself) or
+`SOROT_SIGNING_KEY_FILE` (a path), else `~/.config/sorot/signing-key.pem` when that exists.
+It is never written to the store or logged. Public keys live at `keys/<key_id>.pem`, so
+anyone holding the store can check manifests, including after the key is rotated.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from models.signing import (
+    generate_private_key,
+    key_id,
+    private_key_from_pem,
+    private_key_to_pem,
+    public_key_from_pem,
+    public_key_to_pem,
+)
+from storage import layout
+from storage.store import Store
+
+DEFAULT_KEY_FILE = Path.home() / ".config" / "sorot" / "signing-key.pem"
+
+
+class SigningKeyError(Exception):
+    """A configured signing key that cannot be read (the message never includes the key)."""
+
+
+def signing_key_path() -> Path:
+    """Where `sorot keys init` writes, and where a key is looked for without env settings."""
+    return Path(os.environ.get("SOROT_SIGNING_KEY_FILE") or DEFAULT_KEY_FILE).expanduser()
+
+
+def load_signing_key() -> Ed25519PrivateKey | None:
+    """The configured private key, or None when none is configured."""
+    text = os.environ.get("SOROT_SIGNING_KEY")
+    path = signing_key_path()
+    if text:
+        data, origin = text.encode(), "SOROT_SIGNING_KEY"
+    elif path.exists():
+        data, origin = path.read_bytes(), str(path)
+    else:
+        return None
+    try:
+        return private_key_from_pem(data)
+    except (ValueError, TypeError):
+        # `from None`: the parse error could quote key material
+        raise SigningKeyError(
+            f"signing key from {origin} is not an unencrypted Ed25519 PEM"
+        ) from None
+
+
+def init_key(path: Path) -> Ed25519PrivateKey:
+    """Create a new private key file (mode 0600); refuses to overwrite an existing one."""
+    if path.exists():
+        raise FileExistsError(f"{path} exists; move it away to rotate the key")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = generate_private_key()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(private_key_to_pem(key))
+    return key
+
+
+def publish_public_key(store: Store, key: Ed25519PrivateKey) -> str:
+    """Put the public half in the store (idempotent); returns its key id."""
+    public = key.public_key()
+    kid = key_id(public)
+    target = f"{layout.KEYS}/{kid}.pem"
+    if not store.exists(target):
+        store.put_bytes(target, public_key_to_pem(public))
+    return kid
+
+
+def public_keys(store: Store) -> dict[str, Ed25519PublicKey]:
+    """Every public key published in the store, by key id."""
+    keys = {}
+    for k in store.list(layout.KEYS):
+        if k.endswith(".pem"):
+            public = public_key_from_pem(store.read_bytes(k))
+            keys[key_id(public)] = public
+    return keys

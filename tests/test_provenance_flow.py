@@ -1,0 +1,99 @@
+"""Signed manifests and `sorot verify` against a library built by the real nightly run."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from storage.keys import public_keys
+from storage.manifest import Manifest, list_entries, signature_status
+from storage.store import Store
+from tests.media_edits import edit, scale_to
+
+SOROT = str(Path(sys.executable).with_name("sorot"))
+
+
+def _sorot(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([SOROT, *args], env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def signed_library(tmp_path_factory: pytest.TempPathFactory, shared_data: Path):
+    """A library of two real recordings, processed with a signing key."""
+    root = tmp_path_factory.mktemp("provenance")
+    store = root / "store"
+    (store / "inbox").mkdir(parents=True)
+    shutil.copy(shared_data / "video/handshake_livingroom.mp4", store / "inbox/salaman.mp4")
+    shutil.copy(shared_data / "speech/jfk_en.flac", store / "inbox/pidato.flac")
+    env = dict(os.environ, PREFECT_HOME=str(root / "prefect"), COLUMNS="200")
+    env["SOROT_SIGNING_KEY_FILE"] = str(root / "secret" / "signing-key.pem")
+    init = _sorot(["keys", "init", "--store", str(store)], env)
+    assert init.returncode == 0, init.stdout + init.stderr
+    assert _sorot(["keys", "init", "--store", str(store)], env).returncode == 1  # no overwrite
+    run = _sorot(["run", "--store", str(store), "--model", "tiny.en", "--language", "en"], env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return store, env, root
+
+
+def test_manifests_are_signed_and_tampering_is_caught(signed_library) -> None:
+    store_dir, _, root = signed_library
+    store = Store(str(store_dir))
+    keys = public_keys(store)
+    entries = list_entries(store)
+    assert len(entries) == 2 and len(keys) == 1
+    for manifest in entries:
+        assert manifest.components["signing"] == "ran"
+        assert signature_status(manifest, keys) == "valid"
+    raw = json.loads(store.read_text(f"library/{entries[0].video_id}/manifest.json"))
+    raw["source"]["key"] = "inbox/something-else.mp4"
+    assert signature_status(Manifest.model_validate(raw), keys) == "invalid"
+    # The private key never lands in the store.
+    assert (root / "secret/signing-key.pem").stat().st_mode & 0o077 == 0
+    for path in store_dir.rglob("*"):
+        if path.is_file():
+            assert b"PRIVATE KEY" not in path.read_bytes(), path
+
+
+def test_verify_exact_derived_and_no_match(signed_library, shared_data: Path, tmp_path) -> None:
+    store_dir, env, _ = signed_library
+    base = ["--store", str(store_dir), "--json", "--model", "tiny.en", "--language", "en"]
+
+    exact = _sorot(["verify", str(store_dir / "inbox/pidato.flac"), *base], env)
+    assert exact.returncode == 0, exact.stderr
+    assert json.loads(exact.stdout)["verdict"] == "exact"
+
+    # A re-encoded, down-scaled excerpt with two pieces swapped.
+    suspect = edit(
+        shared_data / "video/handshake_livingroom.mp4",
+        tmp_path / "beredar di WA.mp4",
+        pieces=[(10.0, 16.0), (3.0, 8.0)],
+        frame_fn=scale_to(360),
+    )
+    derived = _sorot(["verify", str(suspect), *base, "--html", str(tmp_path / "r.html")], env)
+    report = json.loads(derived.stdout)
+    handshake = next(m for m in list_entries(Store(str(store_dir))) if "salaman" in m.source.key)
+    assert report["verdict"] == "derived" and report["video_id"] == handshake.video_id
+    starts = sorted(round(s["source_start"]) for s in report["segments"])
+    assert starts == [3, 10]
+    assert (tmp_path / "r.html").read_text().lstrip().lower().startswith("<!doctype html")
+
+    unrelated = _sorot(["verify", str(shared_data / "video/bikes_cuts.mp4"), *base], env)
+    assert json.loads(unrelated.stdout)["verdict"] == "no-match"
+
+
+def test_unsigned_runs_say_so(tmp_path: Path, shared_data: Path) -> None:
+    from flows.nightly import nightly
+    from flows.settings import RunSettings
+
+    (tmp_path / "store/inbox").mkdir(parents=True)
+    shutil.copy(shared_data / "speech/jfk_en.flac", tmp_path / "store/inbox/a.flac")
+    nightly(RunSettings(store=str(tmp_path / "store"), model="tiny.en", language="en"))
+    (manifest,) = list_entries(Store(str(tmp_path / "store")))
+    assert manifest.signature is None
+    assert manifest.components["signing"].startswith("missing: no signing key")
