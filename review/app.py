@@ -1,0 +1,99 @@
+"""The review app: `create_app(settings)` for tests and servers, `serve(...)` for the CLI."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import Depends, FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from review.context import STATIC, TEMPLATES, AppContext
+from review.db import open_db
+from review.export import Exports
+from review.library import Library
+from review.render import render, wants_json
+from review.routes import actions, admin, auth, exports, files, pages
+from review.security import LoginRequired, SecurityHeaders, authenticate, csrf_guard
+from review.settings import ReviewSettings
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def timecode(seconds: float) -> str:
+    """'m:ss.s' (or 'h:mm:ss') for times shown to editors."""
+    minutes, secs = divmod(max(seconds, 0.0), 60)
+    hours, minutes = divmod(int(minutes), 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{int(secs):02d}"
+    return f"{minutes}:{secs:04.1f}"
+
+
+async def _login_required(request: Request, _exc: Exception) -> Response:
+    if request.method == "GET" and not wants_json(request):
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return JSONResponse({"detail": "login required"}, status_code=401)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+        key = {403: "forbidden", 404: "not_found"}.get(exc.status_code, "error")
+        return render(request, "error.html", exc.status_code, message_key=key)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+
+def create_app(settings: ReviewSettings | None = None) -> FastAPI:
+    """Build the app: migrate the database, open the store, wire routes and guards."""
+    settings = settings or ReviewSettings.from_env()
+    settings.check()
+    db = open_db(settings.db_url)
+    library = Library(Store(settings.store))
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    templates.env.filters["tc"] = timecode
+    context = AppContext(
+        settings=settings,
+        db=db,
+        library=library,
+        exports=Exports(library, db, settings.export_dir),
+        templates=templates,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        context.exports.close()
+        db.close()
+
+    app = FastAPI(
+        title="Sorot review",
+        # No interactive API docs: they would be routes outside the login wall.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(authenticate), Depends(csrf_guard)],
+        lifespan=lifespan,
+    )
+    app.state.ctx = context
+    for module in (auth, pages, files, actions, exports, admin):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.add_exception_handler(LoginRequired, _login_required)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def serve(
+    settings: ReviewSettings | None = None, host: str = "127.0.0.1", port: int = 8000
+) -> None:
+    """Run the app with uvicorn until interrupted (binds to localhost unless told)."""
+    app = create_app(settings)
+    log.info("Sorot review on http://%s:%d", host, port)
+    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")

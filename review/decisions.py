@@ -1,0 +1,188 @@
+"""Editors' decisions and comments: append-only history; the latest decision counts.
+
+Decisions are the ranker's training data, so each row keeps a snapshot of the clip's factor
+vector, score, rank and ranker version as the editor saw them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from models.clip_records import Clip
+from review.db import Database
+from review.models import DECISIONS, Comment, Decision
+
+
+class DecisionError(ValueError):
+    """A decision or comment that makes no sense (unknown kind, in/out outside the clip)."""
+
+
+@dataclass(frozen=True)
+class DecisionInfo:
+    """One decision as the pages and the export see it."""
+
+    id: int
+    video_id: str
+    clip_id: str
+    decision: str
+    in_point: float | None
+    out_point: float | None
+    username: str
+    created_at: datetime
+    ranker: str
+
+
+@dataclass(frozen=True)
+class CommentInfo:
+    """One comment at a timecode."""
+
+    id: int
+    video_id: str
+    clip_id: str | None
+    timecode: float
+    text: str
+    username: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class TrainingRecord:
+    """One labelled example for the ranker: the clip's factors and the editors' verdict."""
+
+    video_id: str
+    clip_id: str
+    factors: dict[str, float]
+    decision: str  # "approve" | "reject"
+    ranker: str
+    score: float
+    rank: int
+    in_point: float | None
+    out_point: float | None
+    decided_at: datetime
+
+
+def _decision_info(row: Decision) -> DecisionInfo:
+    return DecisionInfo(
+        row.id,
+        row.video_id,
+        row.clip_id,
+        row.decision,
+        row.in_point,
+        row.out_point,
+        row.user.username,
+        row.created_at,
+        row.ranker,
+    )
+
+
+def _comment_info(row: Comment) -> CommentInfo:
+    return CommentInfo(
+        row.id, row.video_id, row.clip_id, row.timecode, row.text, row.user.username, row.created_at
+    )
+
+
+def record_decision(
+    db: Database,
+    *,
+    clip: Clip,
+    ranker: str,
+    decision: str,
+    user_id: int,
+    in_point: float | None = None,
+    out_point: float | None = None,
+) -> DecisionInfo:
+    """Store an approve/reject of a clip, with optional trimmed in/out (source seconds)."""
+    if decision not in DECISIONS:
+        raise DecisionError(f"decision must be approve or reject, not {decision!r}")
+    start = clip.start if in_point is None else in_point
+    end = clip.end if out_point is None else out_point
+    # The rendered clip file covers [start, end]: trims can only shorten it.
+    if not (clip.start - 1e-3 <= start < end <= clip.end + 1e-3):
+        raise DecisionError("in/out must lie inside the clip, with in before out")
+    with db.session() as s:
+        row = Decision(
+            video_id=clip.video_id,
+            clip_id=clip.clip_id,
+            decision=decision,
+            in_point=in_point,
+            out_point=out_point,
+            user_id=user_id,
+            ranker=ranker,
+            rank=clip.rank,
+            score=clip.score,
+            factors=dict(clip.factors),
+        )
+        s.add(row)
+        s.flush()
+        s.refresh(row)
+        return _decision_info(row)
+
+
+def add_comment(
+    db: Database, *, video_id: str, clip_id: str | None, timecode: float, text: str, user_id: int
+) -> CommentInfo:
+    """Store a comment at a timecode (source seconds)."""
+    text = text.strip()
+    if not text or len(text) > 4000:
+        raise DecisionError("a comment needs 1-4000 characters")
+    if timecode < 0:
+        raise DecisionError("timecode must not be negative")
+    with db.session() as s:
+        row = Comment(
+            video_id=video_id, clip_id=clip_id, timecode=timecode, text=text, user_id=user_id
+        )
+        s.add(row)
+        s.flush()
+        s.refresh(row)
+        return _comment_info(row)
+
+
+def latest_decisions(db: Database, video_ids: list[str]) -> dict[str, DecisionInfo]:
+    """The current decision of every decided clip of these videos, by clip id."""
+    with db.session() as s:
+        rows = s.scalars(
+            select(Decision)
+            .where(Decision.video_id.in_(video_ids))
+            .order_by(Decision.created_at, Decision.id)
+        )
+        return {row.clip_id: _decision_info(row) for row in rows}
+
+
+def history(
+    db: Database, video_id: str | None = None, limit: int = 500
+) -> tuple[list[DecisionInfo], list[CommentInfo]]:
+    """Decisions and comments, newest first (of one video, or of all)."""
+    with db.session() as s:
+        dq = select(Decision).order_by(Decision.created_at.desc(), Decision.id.desc())
+        cq = select(Comment).order_by(Comment.created_at.desc(), Comment.id.desc())
+        if video_id is not None:
+            dq = dq.where(Decision.video_id == video_id)
+            cq = cq.where(Comment.video_id == video_id)
+        decisions = [_decision_info(r) for r in s.scalars(dq.limit(limit))]
+        comments = [_comment_info(r) for r in s.scalars(cq.limit(limit))]
+        return decisions, comments
+
+
+def decisions_for_training(db: Database) -> list[TrainingRecord]:
+    """One labelled example per decided clip: its latest decision and factor snapshot."""
+    with db.session() as s:
+        rows = s.scalars(select(Decision).order_by(Decision.created_at, Decision.id))
+        latest = {(r.video_id, r.clip_id): r for r in rows}
+        return [
+            TrainingRecord(
+                video_id=r.video_id,
+                clip_id=r.clip_id,
+                factors=dict(r.factors),
+                decision=r.decision,
+                ranker=r.ranker,
+                score=r.score,
+                rank=r.rank,
+                in_point=r.in_point,
+                out_point=r.out_point,
+                decided_at=r.created_at,
+            )
+            for r in latest.values()
+        ]

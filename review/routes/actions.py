@@ -1,0 +1,105 @@
+"""What editors do on a video page: approve, reject, trim, comment."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from review.context import ctx
+from review.decisions import DecisionError, add_comment, record_decision
+from review.library import NotInLibrary
+from review.render import wants_json
+from review.security import require
+from review.sessions import LoggedIn
+
+router = APIRouter()
+
+
+def _done(request: Request, video_id: str, body: dict[str, object]) -> Response:
+    # fetch() gets JSON; a plain form post (no JavaScript) goes back to the page.
+    if wants_json(request):
+        return JSONResponse(body)
+    return RedirectResponse(f"/video/{video_id}", status_code=303)
+
+
+@router.post("/video/{video_id}/clips/{clip_id}/decision")
+def decide(
+    request: Request,
+    video_id: str,
+    clip_id: str,
+    decision: Annotated[str, Form()],
+    user: Annotated[LoggedIn, require("editor")],
+    in_point: Annotated[float | None, Form()] = None,
+    out_point: Annotated[float | None, Form()] = None,
+) -> Response:
+    """Approve or reject a clip, optionally trimmed to in/out (source seconds)."""
+    c = ctx(request)
+    try:
+        ranked, clip = c.library.clip(c.library.manifest(video_id), clip_id)
+        info = record_decision(
+            c.db,
+            clip=clip,
+            ranker=ranked.ranker,
+            decision=decision,
+            user_id=user.user_id,
+            in_point=in_point,
+            out_point=out_point,
+        )
+    except NotInLibrary as exc:
+        raise HTTPException(404) from exc
+    except DecisionError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return _done(
+        request,
+        video_id,
+        {
+            "clip_id": info.clip_id,
+            "decision": info.decision,
+            "in_point": info.in_point,
+            "out_point": info.out_point,
+            "user": info.username,
+            "created_at": info.created_at.isoformat(),
+        },
+    )
+
+
+@router.post("/video/{video_id}/comments")
+def comment(
+    request: Request,
+    video_id: str,
+    timecode: Annotated[float, Form()],
+    text: Annotated[str, Form(max_length=4000)],
+    user: Annotated[LoggedIn, require("editor")],
+    clip_id: Annotated[str | None, Form()] = None,
+) -> Response:
+    """Comment at a timecode of the video (optionally about one clip)."""
+    c = ctx(request)
+    try:
+        manifest = c.library.manifest(video_id)
+        if clip_id:
+            c.library.clip(manifest, clip_id)
+        info = add_comment(
+            c.db,
+            video_id=video_id,
+            clip_id=clip_id or None,
+            timecode=timecode,
+            text=text,
+            user_id=user.user_id,
+        )
+    except NotInLibrary as exc:
+        raise HTTPException(404) from exc
+    except DecisionError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return _done(
+        request,
+        video_id,
+        {
+            "id": info.id,
+            "timecode": info.timecode,
+            "text": info.text,
+            "user": info.username,
+            "created_at": info.created_at.isoformat(),
+        },
+    )

@@ -1,0 +1,167 @@
+"""The pages editors read: nights, a night's events and videos, a video's clips, history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter, HTTPException, Request
+from markdown_it import MarkdownIt
+from starlette.responses import Response
+
+from models.clip_records import Clip
+from review.context import ctx
+from review.decisions import DecisionInfo, history, latest_decisions
+from review.library import VIDEO_ID, Library, NotInLibrary
+from review.render import language, render
+from storage.manifest import Manifest
+
+router = APIRouter()
+
+# Drafts are our own Markdown, but their words come from transcripts: raw HTML stays off.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+@dataclass
+class ClipView:
+    """A clip as the video page shows it."""
+
+    clip: Clip
+    reason: str
+    factors: list[tuple[str, float]]
+    thumbnail_url: str | None
+    video_url: str | None
+    captions_url: str | None
+    decision: DecisionInfo | None
+
+
+@dataclass
+class VideoSummary:
+    """One library entry in a list."""
+
+    manifest: Manifest
+    name: str
+    clips: int
+    approved: int
+    thumbnail_url: str | None
+
+
+def _clip_url(video_id: str, name: str | None) -> str | None:
+    return f"/media/{video_id}/clips/{name}" if name else None
+
+
+def _reason(clip: Clip, lang: str) -> str:
+    return clip.reason.get(lang) or clip.reason.get("id") or next(iter(clip.reason.values()), "")
+
+
+def _summary(
+    library: Library, manifest: Manifest, decided: dict[str, DecisionInfo]
+) -> VideoSummary:
+    ranked = library.ranked(manifest)
+    clips = ranked.clips if ranked else []
+    approved = sum(
+        1 for c in clips if (d := decided.get(c.clip_id)) is not None and d.decision == "approve"
+    )
+    thumb = _clip_url(manifest.video_id, clips[0].files.thumbnail) if clips else None
+    name = manifest.source.key.rsplit("/", 1)[-1]
+    return VideoSummary(manifest, name, len(clips), approved, thumb)
+
+
+def render_press_release(markdown: str) -> str:
+    """Safe HTML of a press-release draft (the renderer's <sub> source lines kept)."""
+    html = _MARKDOWN.render(markdown)
+    return html.replace("&lt;sub&gt;", "<sub>").replace("&lt;/sub&gt;", "</sub>")
+
+
+@router.get("/")
+def index(request: Request) -> Response:
+    """Nights (from run reports) and every library entry."""
+    c = ctx(request)
+    entries = c.library.entries()
+    decided = latest_decisions(c.db, [m.video_id for m in entries])
+    summaries = [_summary(c.library, m, decided) for m in entries]
+    return render(request, "index.html", nights=c.library.nights(), entries=summaries)
+
+
+@router.get("/night/{date}")
+def night_page(request: Request, date: str) -> Response:
+    """One night: its events and their videos."""
+    c = ctx(request)
+    try:
+        night = c.library.night(date)
+    except NotInLibrary as exc:
+        raise HTTPException(404) from exc
+    ids = [v for videos in night.events.values() for v in videos]
+    decided = latest_decisions(c.db, ids)
+    events: dict[str, list[VideoSummary]] = {}
+    for event, videos in night.events.items():
+        for video_id in videos:
+            try:
+                manifest = c.library.manifest(video_id)
+            except NotInLibrary:
+                continue  # processed, but the entry is gone or not committed
+            events.setdefault(event, []).append(_summary(c.library, manifest, decided))
+    return render(request, "night.html", night=night, events=events, video_ids=ids)
+
+
+@router.get("/video/{video_id}")
+def video_page(request: Request, video_id: str) -> Response:
+    """A video: ranked clips, player, transcript, decisions, comments, press draft."""
+    c = ctx(request)
+    try:
+        manifest = c.library.manifest(video_id)
+    except NotInLibrary as exc:
+        raise HTTPException(404) from exc
+    lang = language(request)
+    ranked = c.library.ranked(manifest)
+    decided = latest_decisions(c.db, [video_id])
+    clips = [
+        ClipView(
+            clip=clip,
+            reason=_reason(clip, lang),
+            factors=sorted(clip.factors.items(), key=lambda kv: -kv[1]),
+            thumbnail_url=_clip_url(video_id, clip.files.thumbnail),
+            video_url=_clip_url(video_id, clip.files.video),
+            captions_url=_clip_url(video_id, clip.files.captions),
+            decision=decided.get(clip.clip_id),
+        )
+        for clip in (ranked.clips if ranked else [])
+    ]
+    press = c.library.press_release(manifest)
+    _, comments = history(c.db, video_id)
+    return render(
+        request,
+        "video.html",
+        manifest=manifest,
+        name=manifest.source.key.rsplit("/", 1)[-1],
+        ranked=ranked,
+        clips=clips,
+        transcript=c.library.transcript(manifest),
+        timeline_url=(
+            f"/media/{video_id}/timeline.png" if c.library.has(manifest, "timeline.png") else None
+        ),
+        press_html=render_press_release(press) if press is not None else None,
+        comments=sorted(comments, key=lambda x: x.timecode),
+        page_data={
+            "video_id": video_id,
+            "clips": [
+                {
+                    "clip_id": v.clip.clip_id,
+                    "start": v.clip.start,
+                    "end": v.clip.end,
+                    "video_url": v.video_url,
+                }
+                for v in clips
+            ],
+        },
+    )
+
+
+@router.get("/history")
+def history_page(request: Request, video_id: str | None = None) -> Response:
+    """Who decided or commented what, and when (all videos, or one)."""
+    if video_id is not None and not VIDEO_ID.fullmatch(video_id):
+        raise HTTPException(404)
+    decisions, comments = history(ctx(request).db, video_id)
+    return render(
+        request, "history.html", decisions=decisions, comments=comments, video_id=video_id
+    )

@@ -1,0 +1,74 @@
+"""Settings of the review app, from arguments or the environment (`SOROT_REVIEW_*`)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DB_PATH = "sorot-review.db"
+
+
+def db_url_of(value: str) -> str:
+    """A SQLAlchemy URL from a setting: a URL as given, a plain path as a SQLite file."""
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """Everything the app needs; build with `from_env` and override what you like."""
+
+    store: str = "./sorot-data"
+    db_url: str = field(default_factory=lambda: db_url_of(DEFAULT_DB_PATH))
+    # HMAC key for session tokens at rest and pre-login CSRF tokens. Never logged or shown.
+    secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    session_hours: float = 12.0
+    language: str = "id"
+    # Set when served over HTTPS (behind a proxy): cookies then carry the Secure flag.
+    cookie_secure: bool = False
+    export_dir: str | None = None  # temp dir for export zips; None = system temp
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> ReviewSettings:
+        """Settings from the environment, then `overrides` (None values are ignored).
+
+        SOROT_STORE, SOROT_REVIEW_DB (URL or SQLite file path), SOROT_REVIEW_SECRET,
+        SOROT_REVIEW_SESSION_HOURS, SOROT_REVIEW_LANGUAGE, SOROT_REVIEW_COOKIE_SECURE,
+        SOROT_REVIEW_EXPORT_DIR.
+        """
+        env = os.environ
+        values: dict[str, object] = {
+            "store": env.get("SOROT_STORE", "./sorot-data"),
+            "db_url": db_url_of(env.get("SOROT_REVIEW_DB", DEFAULT_DB_PATH)),
+            "session_hours": float(env.get("SOROT_REVIEW_SESSION_HOURS", "12")),
+            "language": env.get("SOROT_REVIEW_LANGUAGE", "id"),
+            "cookie_secure": env.get("SOROT_REVIEW_COOKIE_SECURE", "") in ("1", "true", "yes"),
+            "export_dir": env.get("SOROT_REVIEW_EXPORT_DIR") or None,
+        }
+        secret = env.get("SOROT_REVIEW_SECRET")
+        if secret:
+            values["secret"] = secret
+        else:
+            # A per-process secret still keeps everything safe; sessions just end on restart.
+            log.warning("SOROT_REVIEW_SECRET is not set: sessions will end when the app restarts")
+        for key, value in overrides.items():
+            if value is not None:
+                values[key] = db_url_of(str(value)) if key == "db_url" else value
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse settings that would be unsafe or unusable."""
+        if len(self.secret) < 32:
+            raise ValueError("SOROT_REVIEW_SECRET must be at least 32 characters")
+        if self.language not in ("id", "en"):
+            raise ValueError(f"language must be 'id' or 'en', not {self.language!r}")
+        if self.session_hours <= 0:
+            raise ValueError("session_hours must be positive")

@@ -1,0 +1,503 @@
+"""The review app through HTTP: login wall, roles, CSRF, path traversal, ranges, persistence."""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import re
+import shutil
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import opentimelineio as otio
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from review.app import create_app
+from review.db import open_db
+from review.decisions import decisions_for_training
+from review.i18n import MESSAGES
+from review.models import Session as SessionRow
+from review.settings import ReviewSettings, db_url_of
+from review.users import add_user
+from storage import layout
+from storage.store import Store
+from tests.test_review_library import NIGHT, UNLISTED, built_library
+
+SECRET = "test-secret-" + "x" * 32
+PASSWORD = "kata-sandi-rahasia"
+TEMPLATES = Path(__file__).resolve().parents[1] / "review" / "templates"
+
+
+def settings_for(store: str, db_path: Path, **extra: object) -> ReviewSettings:
+    """Settings of a test app: the given store and a SQLite file."""
+    return ReviewSettings(store=store, db_url=db_url_of(str(db_path)), secret=SECRET, **extra)
+
+
+def add_users(db_url: str) -> None:
+    """One user of each role, all with PASSWORD."""
+    db = open_db(db_url)
+    for role in ("viewer", "editor", "admin"):
+        add_user(db, role, PASSWORD, role)
+    db.close()
+
+
+@functools.cache
+def users_db_template() -> Path:
+    """A migrated SQLite file with the three users, made once (argon2 hashing is slow)."""
+    path = Path(tempfile.mkdtemp(prefix="sorot-review-db-")) / "template.db"
+    add_users(db_url_of(str(path)))
+    return path
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token a page carries in its meta tag."""
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    """Log in through the form; returns the session's CSRF token."""
+    token = csrf_of(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return csrf_of(client.get("/").text)
+
+
+@pytest.fixture(scope="module")
+def entry() -> tuple[Path, str]:
+    """(library root, video id) of the built library."""
+    return built_library()
+
+
+@pytest.fixture
+def settings(entry: tuple[Path, str], tmp_path: Path) -> ReviewSettings:
+    """Settings with a fresh database holding a viewer, an editor and an admin."""
+    shutil.copyfile(users_db_template(), tmp_path / "review.db")
+    return settings_for(str(entry[0]), tmp_path / "review.db", export_dir=str(tmp_path))
+
+
+@pytest.fixture
+def app(settings: ReviewSettings) -> FastAPI:
+    """A fresh app."""
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """An anonymous client (no redirects followed, so we see what the app answers)."""
+    with TestClient(app, follow_redirects=False) as c:
+        yield c
+
+
+def clip_ids(entry: tuple[Path, str]) -> list[str]:
+    """Clip ids of the built entry, best first."""
+    root, video_id = entry
+    ranked = json.loads((root / layout.entry_key(video_id, "clips/ranked.json")).read_text())
+    return [c["clip_id"] for c in ranked["clips"]]
+
+
+def concrete_path(route: APIRoute, entry: tuple[Path, str]) -> str:
+    """A route's path with real values for its parameters."""
+    _, video_id = entry
+    values = {
+        "video_id": video_id,
+        "clip_id": clip_ids(entry)[0],
+        "name": "clip-01.mp4",
+        "date": NIGHT,
+        "job_id": "0" * 32,
+        "username": "editor",
+    }
+    return re.sub(r"{(\w+)}", lambda m: values[m.group(1)], route.path)
+
+
+def api_routes(routes: list) -> Iterator[APIRoute]:
+    """Every API route of an app, inside included routers too (FastAPI nests them)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from api_routes(inner.routes)
+
+
+PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/lang")}
+
+
+def test_anonymous_access_to_every_route_is_refused(
+    app: FastAPI, client: TestClient, entry: tuple[Path, str]
+) -> None:
+    seen_public = set()
+    routes = list(api_routes(app.routes))
+    # Cross-check the walk against FastAPI's own listing of operations.
+    assert {r.path for r in routes} == set(app.openapi()["paths"])
+    for route in routes:
+        for method in sorted(route.methods):
+            path = concrete_path(route, entry)
+            if (method, route.path) in PUBLIC:
+                seen_public.add((method, route.path))
+                continue
+            response = client.request(method, path, data={"decision": "approve"})
+            assert response.status_code in (303, 401), (method, path, response.status_code)
+            if response.status_code == 303:
+                assert response.headers["location"].startswith("/login")
+            assert b"ftyp" not in response.content and b"JFIF" not in response.content
+    assert seen_public == PUBLIC
+
+
+def test_static_mount_serves_only_assets(client: TestClient) -> None:
+    assert client.get("/static/app.css").status_code == 200
+    for path in ("/static/../app.py", "/static/%2e%2e/app.py", "/static/..%2fapp.py"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert b"create_app" not in response.content
+
+
+def test_login_logout_and_wrong_password(client: TestClient) -> None:
+    token = csrf_of(client.get("/login").text)
+    bad = client.post(
+        "/login", data={"username": "editor", "password": "salah-sekali", "csrf_token": token}
+    )
+    assert bad.status_code == 401 and "sorot_session" not in bad.cookies
+    unknown = client.post(
+        "/login", data={"username": "nobody", "password": PASSWORD, "csrf_token": token}
+    )
+    assert unknown.status_code == 401
+    csrf = login(client, "editor")
+    assert client.get("/").status_code == 200
+    assert client.post("/logout", data={"csrf_token": csrf}).status_code == 303
+    assert client.get("/").status_code == 303
+
+
+def test_login_without_csrf_is_refused(client: TestClient) -> None:
+    client.get("/login")
+    response = client.post("/login", data={"username": "editor", "password": PASSWORD})
+    assert response.status_code == 403
+    forged = client.post(
+        "/login", data={"username": "editor", "password": PASSWORD, "csrf_token": "forged"}
+    )
+    assert forged.status_code == 403
+
+
+def test_every_post_without_csrf_token_is_refused(
+    app: FastAPI, client: TestClient, entry: tuple[Path, str]
+) -> None:
+    login(client, "admin")
+    posts = [r for r in api_routes(app.routes) if "POST" in r.methods]
+    assert len(posts) >= 7
+    for route in posts:
+        path = concrete_path(route, entry)
+        response = client.post(path, data={"decision": "approve", "lang": "en"})
+        assert response.status_code == 403, (path, response.status_code)
+        wrong = client.post(path, data={"csrf_token": "x" * 43}, headers={"X-CSRF-Token": "y"})
+        assert wrong.status_code == 403, path
+
+
+def test_open_redirect_is_refused(client: TestClient) -> None:
+    token = csrf_of(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={
+            "username": "editor",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/",
+        },
+    )
+    assert response.headers["location"] == "/"
+
+
+def test_roles(client: TestClient, entry: tuple[Path, str]) -> None:
+    _, video_id = entry
+    clip = clip_ids(entry)[0]
+    csrf = login(client, "viewer")
+    page = client.get(f"/video/{video_id}")
+    assert page.status_code == 200 and 'value="approve"' not in page.text
+    headers = {"X-CSRF-Token": csrf}
+    approve = client.post(
+        f"/video/{video_id}/clips/{clip}/decision", data={"decision": "approve"}, headers=headers
+    )
+    assert approve.status_code == 403
+    comment = client.post(
+        f"/video/{video_id}/comments", data={"timecode": 2, "text": "hai"}, headers=headers
+    )
+    assert comment.status_code == 403
+    assert client.post("/exports", data={"video_id": video_id}, headers=headers).status_code == 403
+    assert client.get("/admin/users").status_code == 403
+    add = client.post(
+        "/admin/users",
+        data={"username": "x", "password": PASSWORD, "role": "admin"},
+        headers=headers,
+    )
+    assert add.status_code == 403
+
+
+def test_editor_cannot_manage_users_admin_can(client: TestClient) -> None:
+    csrf = login(client, "editor")
+    assert client.get("/admin/users").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf})
+    csrf = login(client, "admin")
+    assert client.get("/admin/users").status_code == 200
+    added = client.post(
+        "/admin/users",
+        data={"username": "penyunting2", "password": PASSWORD, "role": "editor"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert added.status_code == 303
+    assert "penyunting2" in client.get("/admin/users").text
+
+
+TRAVERSALS = [
+    "/media/{vid}/clips/..%2fmanifest.json",
+    "/media/{vid}/clips/%2e%2e%2fmanifest.json",
+    "/media/{vid}/clips/%2e%2e",
+    "/media/{vid}/clips/..%5cmanifest.json",
+    "/media/{vid}/clips/%2fetc%2fpasswd",
+    "/media/{vid}/clips//etc/passwd",
+    "/media/{vid}/clips/" + UNLISTED.split("/")[1],
+    "/media/{vid}/clips/ranked.json",
+    "/media/{vid}/manifest.json",
+    "/media/{vid}/transcript.json",
+    "/media/{vid}/%2e%2e%2f%2e%2e%2finbox%2fkunjungan-warga%2fhandshake_livingroom.mp4",
+    "/media/..%2f..%2fetc/passwd",
+    "/media/%2e%2e/clips/clip-01.mp4",
+    "/media/ABCDEF0123456789/clips/clip-01.mp4",
+    "/media/{vid}x/clips/clip-01.mp4",
+    "/video/..%2f..%2fetc%2fpasswd",
+    "/video/%2e%2e",
+    "/night/..%2f..%2fruns",
+    "/history?video_id=..%2f..",
+]
+
+
+@pytest.mark.parametrize("template", TRAVERSALS)
+def test_path_traversal_never_serves_files(
+    client: TestClient, entry: tuple[Path, str], template: str
+) -> None:
+    login(client, "admin")
+    response = client.get(template.format(vid=entry[1]))
+    assert response.status_code in (400, 404), response.status_code
+    for secret in (b"not for anyone", b"root:", b"settings_digest", b"ftyp", b"clips_ranked"):
+        assert secret not in response.content
+
+
+def test_range_requests(client: TestClient, entry: tuple[Path, str]) -> None:
+    root, video_id = entry
+    login(client, "viewer")
+    data = (root / layout.entry_key(video_id, "clips/clip-01.mp4")).read_bytes()
+    check_ranges(client, f"/media/{video_id}/clips/clip-01.mp4", data)
+
+
+def check_ranges(client: TestClient, url: str, data: bytes) -> None:
+    """The usual range forms answer 206 with the right bytes; bad ones 416."""
+    size = len(data)
+    whole = client.get(url)
+    assert whole.status_code == 200 and whole.content == data
+    assert whole.headers["accept-ranges"] == "bytes"
+    assert whole.headers["content-type"] == "video/mp4"
+    cases = {
+        "bytes=0-99": (0, 99),
+        "bytes=1000-": (1000, size - 1),
+        "bytes=-500": (size - 500, size - 1),
+        f"bytes=10-{size + 50}": (10, size - 1),
+    }
+    for header, (first, last) in cases.items():
+        part = client.get(url, headers={"Range": header})
+        assert part.status_code == 206, header
+        assert part.content == data[first : last + 1], header
+        assert part.headers["content-range"] == f"bytes {first}-{last}/{size}"
+        assert int(part.headers["content-length"]) == last - first + 1
+    for header in (f"bytes={size}-", f"bytes={size + 10}-{size + 20}", "bytes=-0"):
+        bad = client.get(url, headers={"Range": header})
+        assert bad.status_code == 416, header
+        assert bad.headers["content-range"] == f"bytes */{size}"
+    # Multiple ranges: the whole object, which HTTP allows.
+    assert client.get(url, headers={"Range": "bytes=0-1,5-6"}).status_code == 200
+
+
+def test_range_requests_on_s3(s3_bucket: str, entry: tuple[Path, str], tmp_path: Path) -> None:
+    root, video_id = entry
+    s3 = Store(s3_bucket)
+    local = Store(str(root))
+    for key in local.list(layout.LIBRARY):
+        s3.put_file(key, Path(local.path(key)))
+    shutil.copyfile(users_db_template(), tmp_path / "s3.db")
+    settings = settings_for(s3_bucket, tmp_path / "s3.db")
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        login(client, "viewer")
+        assert client.get(f"/video/{video_id}").status_code == 200
+        data = local.read_bytes(layout.entry_key(video_id, "clips/clip-02.mp4"))
+        check_ranges(client, f"/media/{video_id}/clips/clip-02.mp4", data)
+
+
+def test_security_headers_and_no_store(client: TestClient) -> None:
+    response = client.get("/login")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["cache-control"] == "no-store"
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+
+
+def test_session_expires(client: TestClient, settings: ReviewSettings) -> None:
+    login(client, "editor")
+    assert client.get("/").status_code == 200
+    db = open_db(settings.db_url)
+    with db.session() as s:
+        s.execute(update(SessionRow).values(expires_at=SessionRow.created_at))
+    db.close()
+    assert client.get("/").status_code == 303
+
+
+def test_password_hashes_are_argon2id(settings: ReviewSettings) -> None:
+    db = open_db(settings.db_url)
+    with db.engine.connect() as conn:
+        hashes = [row[0] for row in conn.exec_driver_sql("SELECT password_hash FROM users")]
+    db.close()
+    assert hashes and all(h.startswith("$argon2id$") for h in hashes)
+    assert all(PASSWORD not in h for h in hashes)
+
+
+def test_video_page_shows_clips_transcript_and_press(
+    client: TestClient, entry: tuple[Path, str]
+) -> None:
+    _, video_id = entry
+    login(client, "editor")
+    page = client.get(f"/video/{video_id}").text
+    assert "Jabat tangan dengan warga (klip 1)" in page
+    assert f"/media/{video_id}/clips/clip-01.jpg" in page
+    assert f"/media/{video_id}/timeline.png" in page
+    assert 'data-t="2.2"' in page and "Selamat" in page
+    assert "Bupati Menyapa Warga" in page and "<sub>Sumber:" in page
+    assert "<script>alert(1)</script>" not in page  # raw HTML in drafts stays text
+    assert "interaction" in page and "<meter" in page
+    night = client.get(f"/night/{NIGHT}").text
+    assert "kunjungan-warga" in night and f"/video/{video_id}" in night
+    index = client.get("/").text
+    assert NIGHT in index and "Malam" in index
+
+
+def test_language_switch(client: TestClient, entry: tuple[Path, str]) -> None:
+    csrf = login(client, "editor")
+    assert "Klip berperingkat" in client.get(f"/video/{entry[1]}").text
+    response = client.post("/lang", data={"lang": "en", "next": "/", "csrf_token": csrf})
+    assert response.status_code == 303
+    page = client.get(f"/video/{entry[1]}").text
+    assert "Ranked clips" in page and "Handshake with a resident (clip 1)" in page
+
+
+def test_catalogue_has_every_key_in_both_languages() -> None:
+    assert MESSAGES["id"].keys() == MESSAGES["en"].keys()
+    used = set()
+    for template in TEMPLATES.glob("*.html"):
+        used |= set(re.findall(r"""\bt\(["']([a-z_]+)["']\)""", template.read_text()))
+    assert used and used <= MESSAGES["id"].keys(), used - MESSAGES["id"].keys()
+
+
+def test_decide_comment_export_and_persist_across_restart(
+    settings: ReviewSettings, entry: tuple[Path, str]
+) -> None:
+    root, video_id = entry
+    first, second = clip_ids(entry)
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        csrf = login(client, "editor")
+        headers = {"X-CSRF-Token": csrf, "Accept": "application/json"}
+        url = f"/video/{video_id}/clips/{first}/decision"
+        approved = client.post(
+            url, data={"decision": "approve", "in_point": 2.6, "out_point": 5.6}, headers=headers
+        )
+        assert approved.status_code == 200, approved.text
+        assert approved.json()["user"] == "editor"
+        outside = client.post(url, data={"decision": "approve", "in_point": 1.0}, headers=headers)
+        assert outside.status_code == 400
+        unknown = client.post(
+            f"/video/{video_id}/clips/{video_id}-0-1/decision",
+            data={"decision": "approve"},
+            headers=headers,
+        )
+        assert unknown.status_code == 404
+        # A plain form post (no JavaScript) works too and returns to the page.
+        rejected = client.post(
+            f"/video/{video_id}/clips/{second}/decision",
+            data={"decision": "reject", "csrf_token": csrf},
+        )
+        assert rejected.status_code == 303
+        commented = client.post(
+            f"/video/{video_id}/comments",
+            data={"timecode": 3.1, "text": "Potong sebelum tepuk tangan", "clip_id": first},
+            headers=headers,
+        )
+        assert commented.status_code == 200
+
+        job = client.post("/exports", data={"video_id": video_id}, headers=headers).json()
+        deadline = time.monotonic() + 30
+        while job["status"] == "running" and time.monotonic() < deadline:
+            time.sleep(0.1)
+            job = client.get(f"/exports/{job['id']}").json()
+        assert job["status"] == "done" and job["clips"] == 1 and job["progress"] == 1.0
+        download = client.get(f"/exports/{job['id']}/download")
+        assert download.status_code == 200
+        assert download.headers["content-type"] == "application/zip"
+
+    with zipfile.ZipFile(io.BytesIO(download.content)) as zf:
+        names = set(zf.namelist())
+        clip_bytes = (root / layout.entry_key(video_id, "clips/clip-01.mp4")).read_bytes()
+        assert zf.read(f"clips/{video_id}/clip-01.mp4") == clip_bytes
+        assert f"clips/{video_id}/clip-01.srt" in names
+        assert f"clips/{video_id}/clip-02.mp4" not in names  # rejected
+        timeline = otio.adapters.read_from_string(zf.read("edit.otio").decode(), "otio_json")
+        (clip,) = timeline.tracks[0]
+        assert clip.media_reference.target_url == f"clips/{video_id}/clip-01.mp4"
+        assert clip.source_range.start_time.to_seconds() == pytest.approx(0.6)
+        assert clip.source_range.duration.to_seconds() == pytest.approx(3.0)
+        edl = zf.read("edit.edl").decode()
+        assert "SOROT001" in edl and "00:00:00:15 00:00:03:15" in edl
+        approved_json = json.loads(zf.read("approved.json"))
+        assert approved_json["clips"][0]["approved_by"] == "editor"
+
+    # A new app on the same database: everything is still there.
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        login(client, "viewer")
+        page = client.get(f"/video/{video_id}").text
+        assert "Disetujui · editor" in page and "Ditolak · editor" in page
+        assert "Potong sebelum tepuk tangan" in page
+        history = client.get("/history").text
+        assert history.count("editor") >= 3
+    db = open_db(settings.db_url)
+    records = {r.clip_id: r for r in decisions_for_training(db)}
+    db.close()
+    assert records[first].decision == "approve" and records[second].decision == "reject"
+    assert records[first].factors["interaction"] == pytest.approx(0.6)
+    assert records[first].ranker == "hand-weighted v1"
+    assert (records[first].in_point, records[first].out_point) == (2.6, 5.6)
+
+
+def test_export_of_other_users_job_is_hidden(
+    settings: ReviewSettings, entry: tuple[Path, str]
+) -> None:
+    db = open_db(settings.db_url)
+    add_user(db, "editor2", PASSWORD, "editor")
+    db.close()
+    app = create_app(settings)
+    with TestClient(app, follow_redirects=False) as one, TestClient(app) as two:
+        csrf = login(one, "editor")
+        job = one.post(
+            "/exports", data={"video_id": entry[1]}, headers={"X-CSRF-Token": csrf}
+        ).json()
+        login(two, "editor2")
+        assert two.get(f"/exports/{job['id']}").status_code == 404
+        assert two.get(f"/exports/{job['id']}/download").status_code == 404
