@@ -13,7 +13,7 @@ from models.media import probe
 from models.moment_records import FeatureTimeline, Moments
 from models.moments.analyze import MomentSettings, analyze_video
 from models.records import ProbeInfo, Transcript
-from models.transcribe import TranscribeSettings, Transcriber
+from models.transcribe import Transcriber, TranscribeSettings
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -38,6 +38,8 @@ def composed() -> Composed:
     path = Path(tempfile.mkdtemp(prefix="sorot-clips-")) / "composed.mp4"
     truth = compose(path)
     # The address is English: tiny.en is the fast offline model for it.
-    transcript = Transcriber(TranscribeSettings(model="tiny.en", language="en")).transcribe_file(path)
+    transcript = Transcriber(TranscribeSettings(model="tiny.en", language="en")).transcribe_file(
+        path
+    )
     timeline, moments = analyze_video(path, transcript, MomentSettings(sample_fps=1.0))
     return Composed(path, truth, probe(path), transcript, timeline, moments)

@@ -13,7 +13,7 @@ from models.clips.settings import ClipSettings
 from models.moment_records import FeatureRow, FeatureTimeline, Moment, Moments
 from models.moments.analyze import MomentSettings, analyze_video
 from models.records import ModelInfo, Segment, Transcript, Word
-from models.transcribe import TranscribeSettings, Transcriber
+from models.transcribe import Transcriber, TranscribeSettings
 from tests.clips_data import DATA, composed
 
 
@@ -23,10 +23,21 @@ def _transcript(text: str, start: float = 0.0, step: float = 0.4) -> Transcript:
         Word(start=start + i * step, end=start + i * step + 0.3, word=" " + w, probability=0.9)
         for i, w in enumerate(text.split())
     ]
-    seg = Segment(id=0, start=words[0].start, end=words[-1].end, text=text, avg_logprob=-0.2,
-                  no_speech_prob=0.0, words=words)  # fmt: skip
-    return Transcript(language="id", duration=words[-1].end + 1, model=ModelInfo(name="t", version="1"),
-                      segments=[seg])  # fmt: skip
+    seg = Segment(
+        id=0,
+        start=words[0].start,
+        end=words[-1].end,
+        text=text,
+        avg_logprob=-0.2,
+        no_speech_prob=0.0,
+        words=words,
+    )
+    return Transcript(
+        language="id",
+        duration=words[-1].end + 1,
+        model=ModelInfo(name="t", version="1"),
+        segments=[seg],
+    )
 
 
 def _timeline(duration: float, cuts: list[float] | None = None) -> FeatureTimeline:
@@ -57,7 +68,9 @@ def test_top_clip_lies_in_the_interaction_span() -> None:
 def test_negation_is_never_split_in_real_speech() -> None:
     """JFK: "ask not what your country can do for you" - forced to cut inside the sentence."""
     path = DATA / "speech" / "jfk_en.flac"
-    transcript = Transcriber(TranscribeSettings(model="tiny.en", language="en")).transcribe_file(path)
+    transcript = Transcriber(TranscribeSettings(model="tiny.en", language="en")).transcribe_file(
+        path
+    )
     words, sentences = transcript_words(transcript)
     assert any(is_negation(w.word) for w in words)
     snapper = Snapper(11.0, words, sentences, [], min_seconds=2.0, max_seconds=4.0, overrun=1.0)
@@ -85,20 +98,24 @@ def test_sentence_is_completed_not_cut() -> None:
 def test_moments_at_start_and_end_of_file() -> None:
     duration = 30.0
     tr = _transcript("Halo bapak ibu. " * 3, start=0.05)  # speech from the first 50 ms
-    moments = Moments(moments=[
-        Moment(start=0.0, end=3.0, label="informal", score=0.9),
-        Moment(start=27.5, end=30.0, label="informal", score=0.9),
-    ])  # fmt: skip
+    moments = Moments(
+        moments=[
+            Moment(start=0.0, end=3.0, label="informal", score=0.9),
+            Moment(start=27.5, end=30.0, label="informal", score=0.9),
+        ]
+    )
     cands = make_candidates(duration, tr, _timeline(duration), moments, ClipSettings())
     words, _ = transcript_words(tr)
     assert any(c.start == 0.0 for c in cands) and any(c.end == duration for c in cands)
     for c in cands:
-        assert 0.0 <= c.start and c.end <= duration and c.end - c.start >= 8.0 - 1e-6
+        assert c.start >= 0.0 and c.end <= duration and c.end - c.start >= 8.0 - 1e-6
         assert cut_words(words, c.start, c.end) == []
 
 
 def test_video_shorter_than_minimum() -> None:
-    timeline, moments = analyze_video(DATA / "video" / "hug_1080p.mp4", settings=MomentSettings(sample_fps=1.0))
+    timeline, moments = analyze_video(
+        DATA / "video" / "hug_1080p.mp4", settings=MomentSettings(sample_fps=1.0)
+    )
     from models.media import probe
 
     info = probe(DATA / "video" / "hug_1080p.mp4")
@@ -119,15 +136,25 @@ def test_transcript_without_words_snaps_to_cuts() -> None:
     assert ranked.clips and all("visual_only" in x.flags for x in ranked.clips)
     # The crowd moment is missed by the moments stage, so build one near the 8 s cut.
     tl = _timeline(39.0, cuts=[8.0, 19.24])
-    cands = make_candidates(39.0, None, tl, Moments(moments=[Moment(start=7.2, end=18.5, label="crowd", score=0.5)]),
-                            ClipSettings())  # fmt: skip
+    cands = make_candidates(
+        39.0,
+        None,
+        tl,
+        Moments(moments=[Moment(start=7.2, end=18.5, label="crowd", score=0.5)]),
+        ClipSettings(),
+    )
     assert [(x.start, x.end) for x in cands] == [(8.0, 19.24)]
 
 
 def test_diversity_drops_near_duplicates() -> None:
     duration = 60.0
-    moments = Moments(moments=[Moment(start=10 + k * 0.5, end=22 + k * 0.5, label="informal", score=0.9)
-                               for k in range(5)] + [Moment(start=40, end=52, label="informal", score=0.5)])  # fmt: skip
+    moments = Moments(
+        moments=[
+            Moment(start=10 + k * 0.5, end=22 + k * 0.5, label="informal", score=0.9)
+            for k in range(5)
+        ]
+        + [Moment(start=40, end=52, label="informal", score=0.5)]
+    )
     settings = ClipSettings()
     from models.clips.scoring import diversify
 
@@ -140,7 +167,9 @@ def test_diversity_drops_near_duplicates() -> None:
 def test_events_by_time_and_place() -> None:
     vids = [
         VideoWhen("a", "2026-03-01T01:00:00Z", 600, "-6.2000+106.8166/"),
-        VideoWhen("b", "2026-03-01T01:20:00Z", 300, "-6.2010+106.8170/"),  # same place, 10 min later
+        VideoWhen(
+            "b", "2026-03-01T01:20:00Z", 300, "-6.2010+106.8170/"
+        ),  # same place, 10 min later
         VideoWhen("c", "2026-03-01T01:30:00Z", 300, "-6.9000+107.6000/"),  # another city
         VideoWhen("d", "2026-03-01T05:00:00Z", 60),  # hours later, no place
         VideoWhen("e", None, 10),

@@ -17,11 +17,34 @@ from models.records import Transcript, Word
 # (incl. colloquial), Javanese/Balinese as heard in informal moments, English.
 NEGATIONS = frozenset(
     {
-        "tidak", "tak", "bukan", "belum", "jangan", "enggak", "nggak", "gak", "ga", "ndak",
-        "tiada", "tanpa", "ora", "dudu", "durung", "aja", "tusing", "sing",
-        "not", "no", "never", "nor", "cannot", "nobody", "nothing", "none",
+        "tidak",
+        "tak",
+        "bukan",
+        "belum",
+        "jangan",
+        "enggak",
+        "nggak",
+        "gak",
+        "ga",
+        "ndak",
+        "tiada",
+        "tanpa",
+        "ora",
+        "dudu",
+        "durung",
+        "aja",
+        "tusing",
+        "sing",
+        "not",
+        "no",
+        "never",
+        "nor",
+        "cannot",
+        "nobody",
+        "nothing",
+        "none",
     }
-)  # fmt: skip
+)
 _SENTENCE_END = re.compile(r"[.!?\u2026]['\"\u201d)]*$")
 _STRIP = re.compile(r"^[^\w']+|[^\w']+$")
 
@@ -117,7 +140,9 @@ class Snapper:
         return min(self.duration, t)
 
     def _overlapping(self, start: float, end: float) -> tuple[int, int] | None:
-        ks = [k for k in range(len(self.sentences)) if self._s(k)[1] > start and self._s(k)[0] < end]
+        ks = [
+            k for k in range(len(self.sentences)) if self._s(k)[1] > start and self._s(k)[0] < end
+        ]
         return (ks[0], ks[-1]) if ks else None
 
     def admissible_gap(self, j: int) -> bool:
@@ -173,7 +198,9 @@ class Snapper:
         prev_end = self.words[first - 1].end if first > 0 else 0.0
         next_start = self.words[last + 1].start if last + 1 < len(self.words) else self.duration
         s = max(min(start, lo), prev_end + self.margin if first > 0 else 0.0)
-        e = min(max(end, hi), next_start - self.margin if last + 1 < len(self.words) else self.duration)
+        e = min(
+            max(end, hi), next_start - self.margin if last + 1 < len(self.words) else self.duration
+        )
         s, e = min(s, lo), max(e, hi)
         limit = max(self.max, hi - lo)
         if e - s > limit:  # trim the silent lead-in and tail-out, sharing what is left

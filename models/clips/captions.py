@@ -25,8 +25,13 @@ class Cue:
     text: str
 
 
-def cues(words: list[Word], clip_start: float, clip_end: float, max_chars: int = 42,
-         max_seconds: float = 3.5) -> list[Cue]:  # fmt: skip
+def cues(
+    words: list[Word],
+    clip_start: float,
+    clip_end: float,
+    max_chars: int = 42,
+    max_seconds: float = 3.5,
+) -> list[Cue]:
     """Cues of at most `max_chars` characters / `max_seconds`, broken after punctuation."""
     out: list[Cue] = []
     cur: list[Word] = []
@@ -94,6 +99,13 @@ def burn(rgb: np.ndarray, text: str) -> np.ndarray:
     y = h - int(0.08 * h) - len(lines) * int(size * 1.25)
     for ln in lines:
         x = (w - draw.textlength(ln, font=font)) / 2
-        draw.text((x, y), ln, font=font, fill="white", stroke_width=max(1, size // 12), stroke_fill="black")
+        draw.text(
+            (x, y),
+            ln,
+            font=font,
+            fill="white",
+            stroke_width=max(1, size // 12),
+            stroke_fill="black",
+        )
         y += int(size * 1.25)
     return np.asarray(img)

@@ -38,9 +38,10 @@ def parse_location(value: str | None) -> tuple[float, float] | None:
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
-        (lon2 - lon1) / 2
-    ) ** 2
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 6371.0 * 2 * math.asin(math.sqrt(h))
 
 
@@ -69,7 +70,9 @@ def group_events(
         gap = last_end is None or (when - last_end).total_seconds() > max_gap_minutes * 60
         end = when + timedelta(seconds=v.duration)
         if gap or far:
-            events.append(Event(f"evt-{when:%Y%m%d-%H%M}-{len(events) + 1}", start=when.isoformat()))
+            events.append(
+                Event(f"evt-{when:%Y%m%d-%H%M}-{len(events) + 1}", start=when.isoformat())
+            )
             last_end = end
         else:
             last_end = max(last_end, end)

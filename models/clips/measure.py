@@ -52,7 +52,9 @@ def write_sync_source(
             out.mux(vs.encode(frame))
         out.mux(vs.encode(None))
         for i in range(0, audio.size, 1024):
-            frame = av.AudioFrame.from_ndarray(audio[None, i : i + 1024], format="flt", layout="mono")
+            frame = av.AudioFrame.from_ndarray(
+                audio[None, i : i + 1024], format="flt", layout="mono"
+            )
             frame.sample_rate, frame.pts, frame.time_base = _RATE, i, Fraction(1, _RATE)
             out.mux(aus.encode(frame))
         out.mux(aus.encode(None))

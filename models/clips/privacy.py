@@ -11,7 +11,9 @@ class BystanderBlur:
     """Callable(rgb, t) -> faces to blur. Detects faces `fps` times a second (CenterFace),
     recognises the leader (dlib embeddings) and holds the boxes in between."""
 
-    def __init__(self, leader: list[np.ndarray], fps: float = 5.0, max_distance: float = 0.6) -> None:
+    def __init__(
+        self, leader: list[np.ndarray], fps: float = 5.0, max_distance: float = 0.6
+    ) -> None:
         from models.leader import FaceEmbedder
         from models.look.faces import CenterFaceDetector
 

@@ -62,14 +62,18 @@ class Ranker:
         """Scores in 0..1 for factor dicts (missing factors count 0)."""
         if not rows:
             return []
-        x = torch.tensor([[r.get(f, 0.0) for f in self.features] for r in rows], dtype=torch.float32)
+        x = torch.tensor(
+            [[r.get(f, 0.0) for f in self.features] for r in rows], dtype=torch.float32
+        )
         with torch.no_grad():
             return [round(float(v), 4) for v in torch.sigmoid(self.net(x))]
 
     def to_bytes(self) -> bytes:
         """state_dict + metadata, loadable with `Ranker.from_bytes` (weights_only safe)."""
         buf = io.BytesIO()
-        torch.save({"format": RANKER_FORMAT, "state_dict": self.net.state_dict(), "meta": self.meta}, buf)
+        torch.save(
+            {"format": RANKER_FORMAT, "state_dict": self.net.state_dict(), "meta": self.meta}, buf
+        )
         return buf.getvalue()
 
     @classmethod
@@ -101,9 +105,7 @@ def ndcg_at_k(scores: list[float], relevance: list[float], k: int) -> float:
     return float(dcg / idcg) if idcg > 0 else 1.0
 
 
-def evaluate(
-    score_fn, decisions: list[Decision], k: int = 3
-) -> dict[str, float]:
+def evaluate(score_fn, decisions: list[Decision], k: int = 3) -> dict[str, float]:
     """Mean NDCG@k and HIT@1 (top clip approved) over groups that have an approved clip."""
     ndcgs, hits = [], []
     for items in _groups(decisions).values():
@@ -171,6 +173,6 @@ def train_ranker(
         "trained_at": now.isoformat(),
         "decisions": len(decisions),
         "pairs": len(pairs),
-        "final_loss": round(float(loss), 5),
+        "final_loss": round(float(loss.detach()), 5),
     }
     return Ranker(net, meta)

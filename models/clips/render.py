@@ -68,7 +68,7 @@ def _out_rate(probe: ProbeInfo) -> Fraction:
 
 
 def _even(x: float) -> int:
-    return max(2, int(round(x / 2)) * 2)
+    return max(2, round(x / 2) * 2)
 
 
 def _source_size(probe: ProbeInfo, max_side: int) -> tuple[int, int]:
@@ -144,8 +144,14 @@ def _blur(rgb: np.ndarray, boxes: list[Box]) -> np.ndarray:
 class _Writer:
     """An MP4 with H.264 video and optional AAC audio, fed upright RGB frames."""
 
-    def __init__(self, path: Path, size: tuple[int, int], rate: Fraction, settings: RenderSettings,
-                 audio: np.ndarray | None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        path: Path,
+        size: tuple[int, int],
+        rate: Fraction,
+        settings: RenderSettings,
+        audio: np.ndarray | None,
+    ) -> None:
         self.container = av.open(str(path), "w")
         self.video = self.container.add_stream("libx264", rate=rate)
         self.video.width, self.video.height = size
@@ -231,10 +237,13 @@ def render_clip(
         if vertical is not None:
             w = rgb.shape[1]
             cw = min(w, _even(rgb.shape[0] * 9 / 16))
-            x0 = int(round(crop_x[k] * w - cw / 2))
+            x0 = round(crop_x[k] * w - cw / 2)
             x0 = min(max(0, x0), w - cw)
-            crop = cv2.resize(rgb[:, x0 : x0 + cw], (vertical.video.width, vertical.video.height),
-                              interpolation=cv2.INTER_AREA)  # fmt: skip
+            crop = cv2.resize(
+                rgb[:, x0 : x0 + cw],
+                (vertical.video.width, vertical.video.height),
+                interpolation=cv2.INTER_AREA,
+            )
             vertical.write(burn(crop, cue.text) if cue else crop)
 
     with av.open(str(path)) as c:
@@ -262,7 +271,9 @@ def render_clip(
                 rgb = frame.reformat(width=src_w, height=src_h, format="rgb24").to_ndarray()
                 rgb = np.rot90(rgb, k=-(rotation // 90) % 4)
                 if job.blur is not None:
-                    rgb = _blur(np.ascontiguousarray(rgb), job.blur(rgb, start + main.k / float(rate)))
+                    rgb = _blur(
+                        np.ascontiguousarray(rgb), job.blur(rgb, start + main.k / float(rate))
+                    )
                 held = np.ascontiguousarray(rgb)
             if main.k >= n_frames:
                 break

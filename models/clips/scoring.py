@@ -232,10 +232,16 @@ _WEAK = {
     "duration_fit": ("durasi kurang pas", "awkward length"),
 }
 _FLAGS = {
-    "shorter_than_min": ("seluruh video (lebih pendek dari minimum)", "whole video (shorter than the minimum)"),
+    "shorter_than_min": (
+        "seluruh video (lebih pendek dari minimum)",
+        "whole video (shorter than the minimum)",
+    ),
     "visual_only": ("batas mengikuti potongan gambar", "edges follow shot cuts"),
-    "cut_mid_sentence": ("dipotong di jeda dalam kalimat panjang", "cut at a pause in a long sentence"),
-}  # fmt: skip
+    "cut_mid_sentence": (
+        "dipotong di jeda dalam kalimat panjang",
+        "cut at a pause in a long sentence",
+    ),
+}
 
 
 def reason(values: dict[str, float], weights: ScoreWeights, flags: list[str]) -> dict[str, str]:
