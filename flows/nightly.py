@@ -18,11 +18,12 @@ from flows import progress
 from flows.provenance import refresh_index
 from flows.settings import JAKARTA, RunSettings
 from flows.video import InputFailed, process_video
+from models.hashing import sha256_file
 from models.press import EventMetadata
 from storage import layout
 from storage.manifest import now_iso, read_manifest
 from storage.runs import InputOutcome, RunReport, write_report
-from storage.store import Store, sha256_file
+from storage.store import Store
 
 
 def _inbox(settings: RunSettings) -> tuple[Store, str]:

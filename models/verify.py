@@ -7,12 +7,12 @@ aligned with the official transcript of the matched span), `no-match`.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
 from models.fingerprint import FingerprintIndex, MatchSettings, fingerprint_file
+from models.hashing import sha256_file
 from models.media import probe
 from models.provenance_records import PublishedClip, SourceMatch, VerifyReport
 from models.records import Transcript, Word
@@ -31,15 +31,6 @@ class SupportsTranscribe(Protocol):
     """What verify needs of `models.transcribe.Transcriber`."""
 
     def transcribe_file(self, path: str | Path) -> Transcript: ...
-
-
-def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file, streamed."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _words(transcript: Transcript) -> list[Word]:

@@ -43,12 +43,6 @@ def check_key(key: str) -> str:
     return key
 
 
-def sha256_file(path: Path) -> str:
-    """Streamed SHA-256 of a local file (constant memory)."""
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
 def _s3_options() -> dict[str, object]:
     endpoint = os.environ.get("SOROT_S3_ENDPOINT") or os.environ.get("AWS_ENDPOINT_URL")
     opts: dict[str, object] = {}

@@ -12,11 +12,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+from models.hashing import sha256_file
 from models.moment_records import FeatureTimeline
 from storage import layout
 from storage.manifest import check_entry, list_entries
 from storage.runs import list_reports
-from storage.store import Store, sha256_file
+from storage.store import Store
 from tests.servers import start_prefect_server
 
 SOROT = str(Path(sys.executable).with_name("sorot"))

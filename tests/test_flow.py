@@ -10,6 +10,7 @@ import pytest
 
 from flows.nightly import nightly
 from flows.settings import RunSettings
+from models.hashing import sha256_file
 from models.moment_records import FeatureTimeline, Moments
 from models.press import PressDraft
 from models.records import Transcript
@@ -17,7 +18,7 @@ from models.wer import normalize, wer
 from storage import layout
 from storage.manifest import check_entry, list_entries, read_manifest
 from storage.runs import RunReport, list_reports
-from storage.store import Store, sha256_file
+from storage.store import Store
 from tests.media_factory import write_video_only, write_wav
 from tests.test_transcribe import JFK
 

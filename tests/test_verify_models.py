@@ -13,9 +13,10 @@ import pytest
 from rich.console import Console
 
 from models.fingerprint import FingerprintIndex, fingerprint_file
+from models.hashing import sha256_file
 from models.provenance_records import PublishedClip
 from models.records import Transcript
-from models.verify import sha256_file, verify_media
+from models.verify import verify_media
 from models.verify_render import render_html, render_terminal
 from tests.media_edits import DATA, edit
 
