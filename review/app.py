@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import quote
 
 import uvicorn
 from fastapi import Depends, FastAPI, Request
@@ -37,7 +38,7 @@ def timecode(seconds: float) -> str:
 
 async def _login_required(request: Request, _exc: Exception) -> Response:
     if request.method == "GET" and not wants_json(request):
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     return JSONResponse({"detail": "login required"}, status_code=401)
 
 

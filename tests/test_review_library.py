@@ -19,6 +19,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
@@ -42,8 +43,12 @@ UNLISTED = "clips/unlisted.mp4"
 
 
 def render_clip(source: Path, start: float, end: float) -> tuple[bytes, bytes]:
-    """Cut [start, end) of a recording into a small H.264/AAC MP4; also a JPEG thumbnail."""
+    """Cut [start, end) of a recording into a small H.264/AAC MP4; also a JPEG thumbnail.
+
+    The picture is turned upright (phone rotation applied), as the clip stage does.
+    """
     thumb = b""
+    turns = -(probe(source).video.rotation // 90)  # np.rot90 turns counter-clockwise
     # A real file: faststart (index first, so browsers can play at once) rewrites the output.
     tmp = Path(tempfile.mkdtemp(prefix="sorot-clip-")) / "clip.mp4"
     with (
@@ -52,7 +57,8 @@ def render_clip(source: Path, start: float, end: float) -> tuple[bytes, bytes]:
     ):
         rate = inp.streams.video[0].average_rate
         vout = out.add_stream("libx264", rate=rate, options={"preset": "ultrafast", "crf": "32"})
-        vout.width, vout.height, vout.pix_fmt = 320, 180, "yuv420p"
+        vout.width, vout.height = (180, 320) if turns % 2 else (320, 180)
+        vout.pix_fmt = "yuv420p"
         aout = out.add_stream("aac", rate=44100, layout="stereo")
         index = 0
         for frame in inp.decode(video=0):
@@ -60,14 +66,15 @@ def render_clip(source: Path, start: float, end: float) -> tuple[bytes, bytes]:
                 continue
             if frame.time >= end:
                 break
-            small = frame.reformat(width=320, height=180, format="yuv420p")
+            rgb = np.rot90(frame.to_ndarray(width=320, height=180, format="rgb24"), turns)
+            upright = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
             if not thumb:
                 image = io.BytesIO()
-                small.to_image().save(image, "JPEG", quality=80)
+                upright.to_image().save(image, "JPEG", quality=80)
                 thumb = image.getvalue()
-            small.pts, small.time_base = index, 1 / Fraction(rate)
+            upright.pts, upright.time_base = index, 1 / Fraction(rate)
             index += 1
-            for packet in vout.encode(small):
+            for packet in vout.encode(upright):
                 out.mux(packet)
         for packet in vout.encode(None):
             out.mux(packet)
