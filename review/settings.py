@@ -20,6 +20,11 @@ def db_url_of(value: str) -> str:
     return f"sqlite:///{Path(value).expanduser().resolve()}"
 
 
+def database_url(value: str | None = None) -> str:
+    """The database URL: `value` (URL or SQLite path), else SOROT_REVIEW_DB, else the default."""
+    return db_url_of(value or os.environ.get("SOROT_REVIEW_DB") or DEFAULT_DB_PATH)
+
+
 @dataclass(frozen=True)
 class ReviewSettings:
     """Everything the app needs; build with `from_env` and override what you like."""
@@ -45,7 +50,7 @@ class ReviewSettings:
         env = os.environ
         values: dict[str, object] = {
             "store": env.get("SOROT_STORE", "./sorot-data"),
-            "db_url": db_url_of(env.get("SOROT_REVIEW_DB", DEFAULT_DB_PATH)),
+            "db_url": database_url(),
             "session_hours": float(env.get("SOROT_REVIEW_SESSION_HOURS", "12")),
             "language": env.get("SOROT_REVIEW_LANGUAGE", "id"),
             "cookie_secure": env.get("SOROT_REVIEW_COOKIE_SECURE", "") in ("1", "true", "yes"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import io
 import json
@@ -9,6 +10,7 @@ import re
 import shutil
 import tempfile
 import time
+import tracemalloc
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +26,7 @@ from review.app import create_app
 from review.db import open_db
 from review.decisions import decisions_for_training
 from review.i18n import MESSAGES
+from review.media import stream_object
 from review.models import Session as SessionRow
 from review.settings import ReviewSettings, db_url_of
 from review.users import add_user
@@ -501,3 +504,37 @@ def test_export_of_other_users_job_is_hidden(
         login(two, "editor2")
         assert two.get(f"/exports/{job['id']}").status_code == 404
         assert two.get(f"/exports/{job['id']}/download").status_code == 404
+
+
+def test_settings_from_env_keep_the_secret_out_of_sight(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SOROT_REVIEW_SECRET", SECRET)
+    monkeypatch.setenv("SOROT_REVIEW_DB", str(tmp_path / "r.db"))
+    settings = ReviewSettings.from_env(store=str(tmp_path))
+    assert settings.secret == SECRET and SECRET not in repr(settings)
+    assert settings.db_url == f"sqlite:///{tmp_path / 'r.db'}"
+    pg = "postgresql+psycopg://u@db/review"
+    assert ReviewSettings.from_env(db_url=pg).db_url == pg
+    monkeypatch.setenv("SOROT_REVIEW_SECRET", "short")
+    with pytest.raises(ValueError, match="at least 32"):
+        ReviewSettings.from_env()
+
+
+def test_streaming_memory_stays_flat(tmp_path: Path) -> None:
+    store = Store(str(tmp_path))
+    size = 64 << 20
+    big = tmp_path / "library" / "big.mp4"
+    big.parent.mkdir()
+    with big.open("wb") as fh:
+        fh.truncate(size)
+    tracemalloc.start()
+    response = stream_object(store, "library/big.mp4", "bytes=1000-")
+
+    async def drain() -> int:
+        return sum([len(chunk) async for chunk in response.body_iterator])
+
+    assert asyncio.run(drain()) == size - 1000
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 4 << 20, peak
