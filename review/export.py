@@ -207,20 +207,18 @@ class Exports:
         self._jobs: dict[str, ExportJob] = {}
         self._lock = threading.Lock()
 
-    def start(self, user_id: int, video_ids: list[str]) -> ExportJob:
-        """Start exporting the approved clips of these videos (ids already validated)."""
+    def start(self, user_id: int, video_ids: list[str], items: list[ExportItem]) -> ExportJob:
+        """Start writing the zip of these approved clips (from `approved_items`)."""
         self._expire()
-        job = ExportJob(id=uuid.uuid4().hex, user_id=user_id, video_ids=video_ids)
+        job = ExportJob(id=uuid.uuid4().hex, user_id=user_id, video_ids=video_ids, clips=len(items))
         with self._lock:
             self._jobs[job.id] = job
-        threading.Thread(target=self._run, args=(job,), daemon=True).start()
+        threading.Thread(target=self._run, args=(job, items), daemon=True).start()
         return job
 
-    def _run(self, job: ExportJob) -> None:
+    def _run(self, job: ExportJob, items: list[ExportItem]) -> None:
         dest = self.directory / f"{job.id}.zip"
         try:
-            items = approved_items(self.library, self.db, job.video_ids)
-            job.clips = len(items)
             write_zip(self.library, items, dest, job)
             job.path = dest
             job.status = "done"

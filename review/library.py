@@ -100,9 +100,10 @@ class Library:
     def clip(self, manifest: Manifest, clip_id: str) -> tuple[RankedClips, Clip]:
         """One clip of the entry by id (with its list, for the ranker version)."""
         ranked = self.ranked(manifest)
-        for clip in ranked.clips if ranked else []:
-            if clip.clip_id == clip_id:
-                return ranked, clip  # type: ignore[return-value]
+        if ranked is not None:
+            for clip in ranked.clips:
+                if clip.clip_id == clip_id:
+                    return ranked, clip
         raise NotInLibrary(clip_id)
 
     def transcript(self, manifest: Manifest) -> Transcript | None:

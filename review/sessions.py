@@ -90,4 +90,7 @@ def prelogin_csrf(secret: str, nonce: str) -> str:
 
 def tokens_match(expected: str | None, given: str | None) -> bool:
     """Constant-time comparison of CSRF tokens; missing tokens never match."""
-    return bool(expected) and bool(given) and hmac.compare_digest(expected, given)
+    if not expected or not given:
+        return False
+    # Bytes, not str: compare_digest refuses non-ASCII str, and the given token is untrusted.
+    return hmac.compare_digest(expected.encode(), given.encode())

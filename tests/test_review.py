@@ -419,6 +419,8 @@ def test_decide_comment_export_and_persist_across_restart(
     with TestClient(create_app(settings), follow_redirects=False) as client:
         csrf = login(client, "editor")
         headers = {"X-CSRF-Token": csrf, "Accept": "application/json"}
+        empty = client.post("/exports", data={"video_id": video_id}, headers=headers)
+        assert empty.status_code == 409  # nothing approved yet
         url = f"/video/{video_id}/clips/{first}/decision"
         approved = client.post(
             url, data={"decision": "approve", "in_point": 2.6, "out_point": 5.6}, headers=headers
@@ -498,6 +500,11 @@ def test_export_of_other_users_job_is_hidden(
     app = create_app(settings)
     with TestClient(app, follow_redirects=False) as one, TestClient(app) as two:
         csrf = login(one, "editor")
+        one.post(
+            f"/video/{entry[1]}/clips/{clip_ids(entry)[0]}/decision",
+            data={"decision": "approve"},
+            headers={"X-CSRF-Token": csrf},
+        )
         job = one.post(
             "/exports", data={"video_id": entry[1]}, headers={"X-CSRF-Token": csrf}
         ).json()

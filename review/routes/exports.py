@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from review.context import ctx
-from review.export import job_status, zip_name
+from review.export import approved_items, job_status, zip_name
 from review.library import NotInLibrary
 from review.security import require
 from review.sessions import LoggedIn
@@ -22,14 +22,16 @@ def start_export(
     video_id: Annotated[list[str], Form(max_length=16)],
     user: Annotated[LoggedIn, require("editor")],
 ) -> Response:
-    """Start exporting the approved clips of one or more videos."""
+    """Start exporting the approved clips of one or more videos (409 when there are none)."""
     c = ctx(request)
+    video_ids = list(dict.fromkeys(video_id))
     try:
-        for vid in video_id:
-            c.library.manifest(vid)
+        items = approved_items(c.library, c.db, video_ids)
     except NotInLibrary as exc:
         raise HTTPException(404) from exc
-    job = c.exports.start(user.user_id, list(dict.fromkeys(video_id)))
+    if not items:
+        raise HTTPException(409, "no approved clips to export")
+    job = c.exports.start(user.user_id, video_ids, items)
     return JSONResponse(job_status(job), status_code=202)
 
 

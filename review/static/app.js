@@ -13,6 +13,7 @@ async function postForm(form, submitter) {
     headers: { "X-CSRF-Token": csrf(), Accept: "application/json" },
     credentials: "same-origin",
   });
+  if (response.status === 409) return { status: 409 };
   if (!response.ok) throw new Error(`${response.status}`);
   return response.json();
 }
@@ -170,6 +171,7 @@ function setupExports() {
       status.textContent = status.dataset.running;
       try {
         let job = await postForm(form);
+        if (job.status === 409) { status.textContent = status.dataset.empty; bar.hidden = true; return; }
         while (job.status === "running") {
           await new Promise((resolve) => setTimeout(resolve, 400));
           const response = await fetch(`/exports/${job.id}`, { headers: { Accept: "application/json" } });
