@@ -124,6 +124,16 @@ def run(
             item.reason or "",
         )
     console.print(table)
+    best = report.top_clips(5)
+    if best:
+        clips = Table(title="Klip terbaik malam ini / best clips tonight")
+        for col in ("score", "video id", "span", "reason"):
+            clips.add_column(col, no_wrap=col != "reason", overflow="fold")
+        for c in best:
+            clips.add_row(
+                f"{c.score:.2f}", c.video_id, f"{c.start:.1f}-{c.end:.1f} s", c.reason.get("id", "")
+            )
+        console.print(clips)
     console.print(
         f"{report.count('processed')} processed, {report.count('duplicate')} duplicate, "
         f"{report.count('failed')} failed. Library: {settings.store}"

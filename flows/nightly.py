@@ -21,6 +21,7 @@ from flows.video import InputFailed, process_video
 from models.hashing import sha256_file
 from models.press import EventMetadata
 from storage import layout
+from storage.claims import release, try_claim
 from storage.manifest import now_iso, read_manifest
 from storage.runs import InputOutcome, RunReport, write_report
 from storage.store import Store
@@ -77,14 +78,24 @@ def _process_input(
                 video_id=video_id,
                 reason=f"already in library (run {existing.run_id})",
             )
-        metadata = _event_metadata(inbox, key)
-        state = process_video(
-            key, path, sha256, size, settings, run_id, metadata, return_state=True
-        )
+        holder = try_claim(store, video_id, run_id)
+        if holder is not None:
+            return InputOutcome(
+                key=key,
+                outcome="duplicate",
+                video_id=video_id,
+                reason=f"being processed by run {holder.run_id} on {holder.host}",
+            )
         try:
+            metadata = _event_metadata(inbox, key)
+            state = process_video(
+                key, path, sha256, size, settings, run_id, metadata, return_state=True
+            )
             return state.result()
         except InputFailed as exc:
             return InputOutcome(key=key, outcome="failed", video_id=video_id, reason=str(exc))
+        finally:
+            release(store, video_id, run_id)
 
 
 @task(name="index", retries=3, retry_delay_seconds=[2, 8, 30])

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
+from models.clips.settings import ClipSettings
 from models.moments.analyze import MomentSettings
 from models.transcribe import TranscribeSettings
 from models.whisper_models import DEFAULT_MODEL
@@ -30,6 +31,8 @@ class RunSettings(BaseModel):
     language: str = "id"
     vocabulary: tuple[str, ...] = ()
     moments: MomentSettings = MomentSettings()
+    clips: ClipSettings = ClipSettings()
+    render_top: int = 5  # render this many of each video's best clips
     cache_dir: str | None = None  # where stage results persist between runs
 
     def night(self) -> str:
@@ -61,6 +64,8 @@ class RunSettings(BaseModel):
         relevant = {
             "transcribe": self.transcribe().as_dict(),
             "moments": self.moments.model_dump(mode="json"),
+            "clips": self.clips.model_dump(mode="json"),
+            "render_top": self.render_top,
         }
         blob = json.dumps(relevant, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -24,6 +24,10 @@ from prefect.states import State
 from flows import progress
 from flows.press import press_files
 from flows.settings import RunSettings
+from models.clip_records import RankedClips
+from models.clips.pipeline import clips_for_video, render_clips
+from models.clips.ranker import Ranker
+from models.clips.settings import ClipSettings
 from models.fingerprint import fingerprint_file
 from models.media import MediaError, probe
 from models.moment_records import FeatureTimeline, Moments
@@ -43,8 +47,10 @@ from storage.manifest import (
     commit,
     now_iso,
     put_artifact,
+    put_artifact_file,
     read_manifest,
 )
+from storage.rankers import latest_version, load_ranker_blob
 from storage.runs import InputOutcome
 from storage.store import Store, StoreError
 
@@ -110,6 +116,27 @@ def _fingerprint_key(ctx: TaskRunContext, params: dict[str, Any]) -> str:
 def fingerprint_stage(path: Path, sha256: str) -> bytes:
     """Visual and audio fingerprints for `sorot verify` (cached by content)."""
     return fingerprint_file(path).to_bytes()
+
+
+def _clips_key(ctx: TaskRunContext, params: dict[str, Any]) -> str:
+    s: ClipSettings = params["settings"]
+    return _stage_key(
+        "clips", params["analysis_identity"], s.model_dump(mode="json"), params["ranker_version"]
+    )
+
+
+def _render_key(ctx: TaskRunContext, params: dict[str, Any]) -> str:
+    ranked: RankedClips = params["ranked"]
+    s: ClipSettings = params["settings"]
+    return _stage_key(
+        "render",
+        params["sha256"],
+        params["store_url"],
+        ranked.model_dump(mode="json"),
+        s.render.model_dump(mode="json"),
+        params["top"],
+        params["leader_identity"],
+    )
 
 
 @task(name="probe", cache_key_fn=_probe_key, persist_result=True)
@@ -202,6 +229,79 @@ def press_stage(
     return files
 
 
+@task(name="clips", cache_key_fn=_clips_key, persist_result=True)
+def clips_stage(
+    video_id: str,
+    info: ProbeInfo,
+    transcript: Transcript | None,
+    timeline: FeatureTimeline,
+    moments: Moments,
+    settings: ClipSettings,
+    store_url: str,
+    ranker_version: str | None,
+    analysis_identity: str,
+) -> RankedClips:
+    """Candidate clips, explained factors and ranking (newest trained ranker, if any)."""
+    ranker = None
+    if ranker_version is not None:
+        ranker = Ranker.from_bytes(load_ranker_blob(Store(store_url), ranker_version))
+    ranked = clips_for_video(video_id, info, transcript, timeline, moments, settings, ranker)
+    get_run_logger().info(
+        "%s: %d candidate clips ranked by %s", video_id, len(ranked.clips), ranked.ranker
+    )
+    return ranked
+
+
+@task(
+    name="render",
+    cache_key_fn=_render_key,
+    persist_result=True,
+    retries=len(STORAGE_RETRY_DELAYS),
+    retry_delay_seconds=STORAGE_RETRY_DELAYS,
+    retry_condition_fn=_retry_storage_only,
+)
+def render_stage(
+    path: Path,
+    sha256: str,
+    store_url: str,
+    video_id: str,
+    info: ProbeInfo,
+    ranked: RankedClips,
+    settings: ClipSettings,
+    top: int,
+    transcript: Transcript | None,
+    timeline: FeatureTimeline,
+    leader: list[list[float]],
+    leader_identity: str,
+) -> tuple[RankedClips, dict[str, ArtifactRef]]:
+    """Render the best clips and upload them into the entry (still invisible: no manifest)."""
+    store = Store(store_url)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="sorot-clips-") as tmp:
+        rendered = render_clips(
+            path,
+            info,
+            ranked,
+            tmp,
+            settings,
+            transcript,
+            timeline,
+            [np.asarray(e, dtype=np.float32) for e in leader] or None,
+            top=top,
+        )
+        refs = {}
+        for produced in sorted(Path(tmp).iterdir()):
+            name, filename = layout.clip_artifact(produced.name)
+            refs[name] = put_artifact_file(store, video_id, filename, produced)
+    get_run_logger().info(
+        "%s: rendered %d clips in %.1f s",
+        video_id,
+        min(top, len(ranked.clips)),
+        time.perf_counter() - started,
+    )
+    return rendered, refs
+
+
 @task(
     name="publish",
     cache_policy=NO_CACHE,
@@ -214,6 +314,7 @@ def publish_stage(
     video_id: str,
     source: SourceRef,
     files: dict[str, bytes],
+    uploaded: dict[str, ArtifactRef],
     models: list[ModelInfo],
     components: dict[str, str],
     settings_digest: str,
@@ -234,6 +335,7 @@ def publish_stage(
         name: put_artifact(store, video_id, layout.ARTIFACT_FILES[name], data)
         for name, data in files.items()
     }
+    artifacts.update(uploaded)
     manifest = Manifest(
         video_id=video_id,
         source=source,
@@ -377,9 +479,57 @@ def process_video(
     files["fingerprints"] = state.result()
     components["fingerprint"] = stages["fingerprint"]
 
+    ranker_version = latest_version(store)
+    state = clips_stage.with_options(result_storage=results)(
+        video_id,
+        info,
+        transcript,
+        timeline,
+        moments,
+        settings.clips,
+        settings.store,
+        ranker_version,
+        f"{sha256}:{transcript_identity}:{leader_identity}:{settings.digest()}",
+        return_state=True,
+    )
+    stages["clips"] = _stage_status(state)
+    ranked: RankedClips = state.result()
+    uploaded: dict[str, ArtifactRef] = {}
+    if info.video is not None and ranked.clips and settings.render_top > 0:
+        state = render_stage.with_options(result_storage=results)(
+            path,
+            sha256,
+            settings.store,
+            video_id,
+            info,
+            ranked,
+            settings.clips,
+            settings.render_top,
+            transcript,
+            timeline,
+            embeddings,
+            leader_identity,
+            return_state=True,
+        )
+        stages["render"] = _stage_status(state)
+        ranked, uploaded = state.result()
+        components["render"] = stages["render"]
+    else:
+        components["render"] = "skipped: no video stream or no clips"
+    files["clips_ranked"] = ranked.model_dump_json(indent=2).encode()
+    components["clips"] = f"{stages['clips']} ({ranked.ranker})"
+
     source = SourceRef(key=key, sha256=sha256, bytes=size, probe=info)
     publish_stage(
-        settings.store, video_id, source, files, models, components, settings.digest(), run_id
+        settings.store,
+        video_id,
+        source,
+        files,
+        uploaded,
+        models,
+        components,
+        settings.digest(),
+        run_id,
     )
     stages["publish"] = "ran"
     if read_manifest(store, video_id) is None:  # belt and braces: the commit must be visible
@@ -389,5 +539,6 @@ def process_video(
         outcome="processed",
         video_id=video_id,
         stages=stages,
+        top_clips=ranked.clips[:3],
         seconds=round(time.perf_counter() - started, 3),
     )

@@ -15,6 +15,9 @@ LIBRARY = "library"
 RUNS = "runs"
 LEADERS = "leaders"
 KEYS = "keys"
+CLAIMS = "claims"
+RANKERS = "rankers"
+CLIPS_DIR = "clips"
 FINGERPRINT_INDEX = "index/fingerprints.npz"
 MANIFEST = "manifest.json"
 
@@ -31,7 +34,17 @@ ARTIFACT_FILES = {
     "press_release_docx": "press-release.docx",
     "press_draft": "press-draft.json",
     "fingerprints": "fingerprints.npz",
+    "clips_ranked": "clips/ranked.json",
 }
+
+
+def clip_artifact(filename: str) -> tuple[str, str]:
+    """(artifact name, file name inside the entry) of a rendered clip file."""
+    check_key(filename)
+    if "/" in filename:
+        raise ValueError(f"clip file names are flat: {filename!r}")
+    return f"clip:{filename}", f"{CLIPS_DIR}/{filename}"
+
 
 # Files that travel beside footage (event metadata, notes) and are never inputs themselves.
 SIDECAR_SUFFIXES = frozenset({".json", ".txt", ".md", ".srt", ".vtt", ".csv", ".yaml", ".yml"})

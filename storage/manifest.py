@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field
 
+from models.hashing import sha256_file
 from models.records import ModelInfo, ProbeInfo, Record
 from models.signing import sign_document, verify_document
 from storage import layout
@@ -94,6 +96,18 @@ def put_artifact(store: Store, video_id: str, filename: str, data: bytes) -> Art
         key=key,
         sha256=hashlib.sha256(data).hexdigest(),
         bytes=len(data),
+        media_type=media_type_of(filename),
+    )
+
+
+def put_artifact_file(store: Store, video_id: str, filename: str, path: Path) -> ArtifactRef:
+    """Upload a local file as an artifact (streamed: clip files can be large)."""
+    key = layout.entry_key(video_id, filename)
+    store.put_file(key, path)
+    return ArtifactRef(
+        key=key,
+        sha256=sha256_file(path),
+        bytes=path.stat().st_size,
         media_type=media_type_of(filename),
     )
 

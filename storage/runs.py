@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from models.clip_records import Clip
 from models.records import Record
 from storage import layout
 from storage.store import Store
@@ -23,6 +24,7 @@ class InputOutcome(BaseModel):
     reason: str | None = None  # why it failed, or what it duplicates
     stages: dict[str, str] = Field(default_factory=dict)  # stage -> "ran" | "cached"
     seconds: float = 0.0
+    top_clips: list[Clip] = Field(default_factory=list)  # the video's best, ranked
 
 
 class RunReport(Record):
@@ -40,6 +42,11 @@ class RunReport(Record):
     def count(self, outcome: Outcome) -> int:
         """How many inputs ended with this outcome."""
         return sum(1 for i in self.inputs if i.outcome == outcome)
+
+    def top_clips(self, n: int = 10) -> list[Clip]:
+        """The night's best clips across all videos, by score."""
+        clips = [c for i in self.inputs for c in i.top_clips]
+        return sorted(clips, key=lambda c: c.score, reverse=True)[:n]
 
     @property
     def ok(self) -> bool:

@@ -199,6 +199,32 @@ class Store:
         except OSError as exc:
             raise StoreError(f"write {key}: {exc}") from exc
 
+    def create_exclusive(self, key: str, data: bytes) -> bool:
+        """Write an object only if none exists; False when it already did.
+
+        Locally O_EXCL; on S3 a conditional PUT (If-None-Match: *), which AWS and
+        SeaweedFS honour. The basis of claims that keep two runs off the same video.
+        """
+        if self.is_local:
+            final = Path(self.path(key))
+            final.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                return False
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            return True
+        try:
+            self.fs.pipe_file(self.path(key), data, mode="create")
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            if "precondition" in str(exc).lower():
+                return False
+            raise StoreError(f"create {key}: {exc}") from exc
+        return True
+
     def delete(self, key: str) -> None:
         """Remove an object if present."""
         with contextlib.suppress(FileNotFoundError):

@@ -10,7 +10,9 @@ import pytest
 
 from flows.nightly import nightly
 from flows.settings import RunSettings
+from models.clip_records import RankedClips
 from models.hashing import sha256_file
+from models.media import probe
 from models.moment_records import FeatureTimeline, Moments
 from models.press import PressDraft
 from models.records import Transcript
@@ -109,6 +111,21 @@ def check_night(store: Store, report: RunReport, expected: dict[str, str], prefi
     assert "press_release" in handshake.artifacts
     assert "Peresmian pasar" in store.read_text(handshake.artifacts["press_release"].key)
     assert entries["bikes.mp4"].components["press"] == "skipped: no transcript"
+    # Ranked clips with rendered files, all listed in the manifest.
+    ranked = RankedClips.model_validate_json(
+        store.read_bytes(handshake.artifacts["clips_ranked"].key)
+    )
+    assert ranked.clips and [c.rank for c in ranked.clips] == list(range(1, len(ranked.clips) + 1))
+    best = ranked.clips[0]
+    assert best.files.video and best.files.thumbnail and best.reason["id"] and best.reason["en"]
+    clip_ref = handshake.artifacts[f"clip:{best.files.video}"]
+    with store.local_file(clip_ref.key) as clip_path:
+        clip_info = probe(clip_path)
+    assert abs(clip_info.duration - (best.end - best.start)) < 0.5
+    assert (
+        clip_info.display_size is not None and clip_info.display_size[1] > clip_info.display_size[0]
+    )
+    assert report.top_clips(3) and report.top_clips(3)[0].score >= report.top_clips(3)[-1].score
     stored = list_reports(store)[0]
     assert stored.run_id == report.run_id and stored.finished_at is not None
 
@@ -144,6 +161,8 @@ def test_night_on_local_store_then_rerun_does_no_work(tmp_path: Path, shared_dat
         "transcribe": "cached",
         "analyze": "cached",
         "press": "cached",
+        "fingerprint": "cached",
+        "clips": "cached",
         "publish": "ran",
     }
     assert read_manifest(store, vid) is not None
