@@ -1,11 +1,13 @@
 """A real browser (Debian's Chromium via Playwright) through an editor's morning.
 
 Log in -> open the video -> play a clip (range requests) -> click a transcript word ->
-approve -> export and download the zip. Also refreshes the screenshot in docs/img.
+approve -> export and download the zip. With SOROT_UPDATE_SCREENSHOT=1 it also refreshes
+docs/img/review.png (otherwise the screenshot goes to a temp dir: tests leave the tree clean).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import time
@@ -109,8 +111,9 @@ def test_login_play_approve_export(server: str, page: Page, tmp_path: Path) -> N
     assert ready >= 2
 
     page.evaluate("document.getElementById('player').pause()")
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
+    shot = SCREENSHOT if os.environ.get("SOROT_UPDATE_SCREENSHOT") else tmp_path / "review.png"
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
 
     # Click-to-seek: a word inside the second clip loads it and seeks to the word.
     page.click("#transcript span[data-t='9.5']")
