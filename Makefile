@@ -5,10 +5,15 @@ BIN    := $(VENV)/bin
 STORE  ?= ./sorot-data
 SHARED := ../shared/data
 
-.PHONY: setup demo test lint format clean
+.PHONY: setup system demo test lint format clean bench
 
-setup: $(BIN)/sorot  ## create .venv, install everything, assemble the offline Whisper model
+setup: system $(BIN)/sorot  ## create .venv, install everything, assemble the offline Whisper model
 	$(BIN)/python -c "from models.whisper_models import resolve; print('whisper base ready:', resolve('base').path_or_name)"
+
+# Debian packages: Chromium for the review app's browser tests, PostgreSQL 15 for its DB tests.
+system:
+	@command -v chromium >/dev/null && [ -x /usr/lib/postgresql/15/bin/postgres ] || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql-15; }
 
 $(BIN)/sorot: pyproject.toml requirements-nodeps.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +31,9 @@ demo: setup  ## process real Indonesian speech and footage into a local library 
 
 test: setup  ## the whole suite: unit, real models, real SeaweedFS S3, real Prefect
 	$(BIN)/python -m pytest -q
+
+bench: setup  ## footage-min per wall-min by stage vs baselines (10 min input, cached in .bench/)
+	$(BIN)/python bench/pipeline_bench.py
 
 lint:
 	$(BIN)/ruff check flows models storage review tests

@@ -13,6 +13,7 @@ import uuid
 from datetime import datetime
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
 from flows import progress
 from flows.provenance import refresh_index
@@ -24,7 +25,7 @@ from storage import layout
 from storage.claims import release, try_claim
 from storage.manifest import now_iso, read_manifest
 from storage.runs import InputOutcome, RunReport, write_report
-from storage.store import Store
+from storage.store import Store, StoreError
 
 
 def _inbox(settings: RunSettings) -> tuple[Store, str]:
@@ -95,7 +96,15 @@ def _process_input(
         except InputFailed as exc:
             return InputOutcome(key=key, outcome="failed", video_id=video_id, reason=str(exc))
         finally:
-            release(store, video_id, run_id)
+            try:
+                release(store, video_id, run_id)
+            except (StoreError, OSError) as exc:  # a dead holder's claim goes stale anyway
+                get_run_logger().warning("could not release claim on %s: %s", video_id, exc)
+
+
+save_report = task(name="report", retries=3, retry_delay_seconds=[2, 8, 30], cache_policy=NO_CACHE)(
+    write_report
+)
 
 
 @task(name="index", retries=3, retry_delay_seconds=[2, 8, 30])
@@ -124,7 +133,7 @@ def nightly(settings: RunSettings, run_id: str | None = None) -> RunReport:
     )
     logger.info("run %s: %d inputs in %s", run_id, len(keys), report.inbox)
     progress.report(progress.Event("inputs", total=len(keys)))
-    write_report(store, report)
+    save_report(store, report)
 
     seen: dict[str, str] = {}
     for key in keys:
@@ -137,13 +146,13 @@ def nightly(settings: RunSettings, run_id: str | None = None) -> RunReport:
         log = logger.warning if outcome.outcome == "failed" else logger.info
         log("%s: %s %s", key, outcome.outcome, outcome.reason or "")
         report.inputs.append(outcome)
-        write_report(store, report)
+        save_report(store, report)
         progress.report(progress.Event("done", key, outcome.outcome))
 
     if report.count("processed"):
         update_index(settings.store)
     report.finished_at = now_iso()
-    write_report(store, report)
+    save_report(store, report)
     logger.info(
         "run %s finished: %d processed, %d duplicate, %d failed",
         run_id,

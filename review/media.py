@@ -52,7 +52,7 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
 def _chunks(store: Store, key: str, first: int, length: int) -> Iterator[bytes]:
     # No read-ahead cache: each read becomes one ranged GET of CHUNK bytes on S3, instead of
     # s3fs's default 50 MB block that would pull a whole clip into memory.
-    with store.fs.open(store.path(key), "rb", block_size=CHUNK, cache_type="none") as fh:
+    with store.open(key, "rb", block_size=CHUNK, cache_type="none") as fh:
         fh.seek(first)
         remaining = length
         while remaining > 0:

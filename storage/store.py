@@ -50,6 +50,8 @@ def _s3_options() -> dict[str, object]:
         opts["client_kwargs"] = {"endpoint_url": endpoint}
     # Small retries inside the client; the flows add task-level retries with backoff.
     opts["config_kwargs"] = {"retries": {"max_attempts": 3, "mode": "standard"}}
+    # Listings must be fresh: several processes (runs, workers, the review app) share a bucket.
+    opts["use_listings_cache"] = False
     return opts
 
 
@@ -103,9 +105,10 @@ class Store:
         """Object size in bytes."""
         return int(self.fs.size(self.path(key)))
 
-    def open(self, key: str, mode: str = "rb"):
-        """Open an object for streaming reads (supports seek/range reads on S3)."""
-        return self.fs.open(self.path(key), mode)
+    def open(self, key: str, mode: str = "rb", **options: object):
+        """Open an object for streaming reads (seek/range reads on S3); `options` go to
+        fsspec (e.g. ``block_size``, ``cache_type="none"`` for one GET per read)."""
+        return self.fs.open(self.path(key), mode, **options)
 
     def list(self, prefix: str) -> list[str]:
         """Keys of every object under prefix (recursive), sorted; hidden temp files skipped."""
