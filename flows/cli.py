@@ -65,6 +65,13 @@ def run(
     vocabulary: Annotated[
         Path | None, typer.Option(help="Text file, one name of a person or place per line.")
     ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            help="Spread videos over a Dask cluster, e.g. tcp://10.0.0.5:8786 "
+            "(needs PREFECT_API_URL: a real Prefect server)."
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect logs.")] = False,
 ) -> None:
     """Process the night's footage into the library; exit 0 only if no input failed."""
@@ -108,8 +115,13 @@ def run(
                 bars.advance(overall)
                 bars.update(current, visible=False)
 
+        flow = nightly
+        if dask:
+            from prefect_dask import DaskTaskRunner
+
+            flow = nightly.with_options(task_runner=DaskTaskRunner(address=dask))
         with progress.listening(on_event):
-            report = nightly(settings)
+            report = flow(settings)
 
     table = Table(title=f"Run {report.run_id} ({report.date})")
     for col in ("input", "outcome", "video id", "stages", "detail"):

@@ -9,11 +9,15 @@ what it finished.
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
 from datetime import datetime
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import progress
 from flows.provenance import refresh_index
@@ -53,24 +57,15 @@ def new_run_id() -> str:
     return datetime.now(JAKARTA).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
-def _process_input(
-    inbox: Store, key: str, settings: RunSettings, run_id: str, seen: dict[str, str]
-) -> InputOutcome:
+def _process_input(key: str, settings: RunSettings, run_id: str) -> InputOutcome:
     store = Store(settings.store)
+    inbox, _ = _inbox(settings)
     with inbox.local_file(key) as path:
         size = path.stat().st_size
         if size == 0:
             return InputOutcome(key=key, outcome="failed", reason="empty file (0 bytes)")
         sha256 = sha256_file(path)
         video_id = layout.video_id_for(sha256)
-        if sha256 in seen:
-            return InputOutcome(
-                key=key,
-                outcome="duplicate",
-                video_id=video_id,
-                reason=f"same content as {seen[sha256]}",
-            )
-        seen[sha256] = key
         existing = read_manifest(store, video_id)
         if existing is not None and existing.settings_digest == settings.digest():
             return InputOutcome(
@@ -102,6 +97,21 @@ def _process_input(
                 get_run_logger().warning("could not release claim on %s: %s", video_id, exc)
 
 
+@task(name="input", cache_policy=NO_CACHE)
+def process_input(key: str, settings: RunSettings, run_id: str) -> InputOutcome:
+    """One input, start to finish; runs wherever the flow's task runner puts it (a thread
+    here, a Dask worker elsewhere). Same bytes twice end as `duplicate` through the claim
+    and the manifest check, whichever worker gets there first."""
+    progress.report(progress.Event("start", key))
+    try:
+        outcome = _process_input(key, settings, run_id)
+    except Exception as exc:  # one input's crash must not end the night
+        get_run_logger().exception("input %s crashed", key)
+        outcome = InputOutcome(key=key, outcome="failed", reason=f"{type(exc).__name__}: {exc}")
+    outcome.worker = f"{socket.gethostname()}:{os.getpid()}"
+    return outcome
+
+
 save_report = task(name="report", retries=3, retry_delay_seconds=[2, 8, 30], cache_policy=NO_CACHE)(
     write_report
 )
@@ -115,7 +125,9 @@ def update_index(store_url: str) -> int:
     return len(index)
 
 
-@flow(name="nightly", log_prints=True)
+# One input at a time by default: the models already use every core. Scale out with
+# `nightly.with_options(task_runner=DaskTaskRunner(address=...))` (see `sorot run --dask`).
+@flow(name="nightly", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=1))
 def nightly(settings: RunSettings, run_id: str | None = None) -> RunReport:
     """Process every input of the inbox into the library and write the run report."""
     logger = get_run_logger()
@@ -135,13 +147,12 @@ def nightly(settings: RunSettings, run_id: str | None = None) -> RunReport:
     progress.report(progress.Event("inputs", total=len(keys)))
     save_report(store, report)
 
-    seen: dict[str, str] = {}
-    for key in keys:
-        progress.report(progress.Event("start", key))
+    futures = {process_input.submit(key, settings, run_id): key for key in keys}
+    for future in as_completed(list(futures)):
+        key = futures[future]
         try:
-            outcome = _process_input(inbox, key, settings, run_id, seen)
-        except Exception as exc:  # one input's crash must not end the night
-            logger.exception("input %s crashed", key)
+            outcome = future.result()
+        except Exception as exc:  # the worker itself died or was lost
             outcome = InputOutcome(key=key, outcome="failed", reason=f"{type(exc).__name__}: {exc}")
         log = logger.warning if outcome.outcome == "failed" else logger.info
         log("%s: %s %s", key, outcome.outcome, outcome.reason or "")

@@ -25,6 +25,7 @@ class InputOutcome(BaseModel):
     stages: dict[str, str] = Field(default_factory=dict)  # stage -> "ran" | "cached"
     seconds: float = 0.0
     top_clips: list[Clip] = Field(default_factory=list)  # the video's best, ranked
+    worker: str | None = None  # host:pid that processed it
 
 
 class RunReport(Record):

@@ -163,3 +163,77 @@ def start_prefect_server(home: Path) -> PrefectServer:
             time.sleep(0.5)
     proc.kill()
     raise RuntimeError("prefect server not healthy within 90 s")
+
+
+@dataclass
+class DaskCluster:
+    """A `dask scheduler` and worker processes on loopback."""
+
+    address: str
+    processes: list[subprocess.Popen[bytes]]
+
+    def stop(self) -> None:
+        """Stop workers, then the scheduler."""
+        for proc in reversed(self.processes):
+            proc.terminate()
+        for proc in self.processes:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def start_dask(workers: int, env: dict[str, str]) -> DaskCluster:
+    """A scheduler and `workers` single-threaded worker processes (with `env`)."""
+    dask = str(Path(sys.executable).with_name("dask"))
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+    procs = [
+        subprocess.Popen(
+            [
+                dask,
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--dashboard-address",
+                f"127.0.0.1:{free_port()}",
+            ],
+            **quiet,
+        )
+    ]
+    procs += [
+        subprocess.Popen(
+            [
+                dask,
+                "worker",
+                address,
+                "--nthreads",
+                "1",
+                "--nworkers",
+                "1",
+                "--host",
+                "127.0.0.1",
+                "--no-dashboard",
+                "--name",
+                f"w{i}",
+            ],
+            **quiet,
+        )
+        for i in range(workers)
+    ]
+    from distributed import Client
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with Client(address, timeout=5) as client:
+                if len(client.scheduler_info()["workers"]) == workers:
+                    return DaskCluster(address, procs)
+        except OSError:
+            pass
+        time.sleep(0.5)
+    DaskCluster(address, procs).stop()
+    raise RuntimeError("dask cluster did not come up within 60 s")
