@@ -519,3 +519,71 @@ def _hand_scores(values: list[dict[str, float]]) -> list[float]:
 
     weights = ScoreWeights()
     return [hand_score(v, weights) for v in values]
+
+
+@app.command()
+def deploy(
+    store: StoreOpt = DEFAULT_STORE,
+    pool: Annotated[str, typer.Option(help="Process work pool (created if missing).")] = "sorot",
+    cron: Annotated[str, typer.Option(help="Cron, Asia/Jakarta time.")] = "0 1 * * *",
+    model: Annotated[str, typer.Option(help="Whisper model.")] = "base",
+    language: Annotated[str, typer.Option(help="Spoken language code.")] = "id",
+) -> None:
+    """Schedule the nightly run on a Prefect server (PREFECT_API_URL) for a process worker."""
+    from flows.deploy import TIMEZONE, deploy_nightly
+    from flows.settings import RunSettings
+
+    if not os.environ.get("PREFECT_API_URL"):
+        console.print(
+            "[red]set PREFECT_API_URL to the Prefect server that should hold the "
+            "schedule (a temporary server would forget it)[/]"
+        )
+        raise typer.Exit(2)
+    settings = RunSettings(store=store, model=model, language=language)
+    deployment_id = deploy_nightly(settings, pool, cron)
+    console.print(f"deployment nightly/nightly ({deployment_id}): '{cron}' {TIMEZONE}, pool {pool}")
+    console.print(f"start a worker: prefect worker start --pool {pool}")
+
+
+@app.command()
+def status(
+    store: StoreOpt = DEFAULT_STORE,
+    runs: Annotated[int, typer.Option(help="How many recent runs to show.")] = 5,
+) -> None:
+    """Recent runs, what waits in the inbox, failures and missed schedules (exit 1 if any)."""
+    from storage import layout
+    from storage.runs import list_reports
+    from storage.store import Store
+
+    s = Store(store)
+    reports = list_reports(s)
+    table = Table(title=f"runs in {store}")
+    for col in ("night", "run", "started", "finished", "processed", "duplicate", "failed"):
+        table.add_column(col, no_wrap=True)
+    for r in reports[:runs]:
+        table.add_row(
+            r.date,
+            r.run_id,
+            r.started_at,
+            r.finished_at or "[yellow]not finished[/]",
+            str(r.count("processed")),
+            str(r.count("duplicate")),
+            f"[red]{r.count('failed')}[/]" if r.count("failed") else "0",
+        )
+    console.print(table)
+    handled = {i.key for r in reports for i in r.inputs if i.outcome != "failed"}
+    waiting = [k for k in s.list(layout.INBOX) if layout.is_input(k) and k not in handled]
+    console.print(f"inbox: {len(waiting)} file(s) not yet processed")
+    problems = []
+    if reports:
+        last = reports[0]
+        problems += [f"{i.key}: {i.reason}" for i in last.inputs if i.outcome == "failed"]
+        if last.finished_at is None:
+            problems.append(f"run {last.run_id} did not finish (killed or still running)")
+    if os.environ.get("PREFECT_API_URL"):
+        from flows.deploy import schedule_problems
+
+        problems += schedule_problems()
+    for p in problems:
+        console.print(f"[red]• {p}[/]")
+    raise typer.Exit(1 if problems else 0)

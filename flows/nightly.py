@@ -20,6 +20,7 @@ from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import progress
+from flows.notify import send_webhook, write_html_report
 from flows.provenance import refresh_index
 from flows.settings import JAKARTA, RunSettings
 from flows.video import InputFailed, process_video
@@ -117,12 +118,36 @@ save_report = task(name="report", retries=3, retry_delay_seconds=[2, 8, 30], cac
 )
 
 
+publish_html = task(
+    name="report-html", retries=3, retry_delay_seconds=[2, 8, 30], cache_policy=NO_CACHE
+)(write_html_report)
+
+
 @task(name="index", retries=3, retry_delay_seconds=[2, 8, 30])
 def update_index(store_url: str) -> int:
     """Add the night's entries to the store's fingerprint index; returns its video count."""
     index = refresh_index(Store(store_url))
     get_run_logger().info("fingerprint index: %d videos, %.2f h", len(index), index.hours)
     return len(index)
+
+
+def _run_inputs(
+    settings: RunSettings, run_id: str, keys: list[str], store: Store, report: RunReport
+) -> None:
+    """Submit every input to the task runner; record each outcome as it completes."""
+    logger = get_run_logger()
+    futures = {process_input.submit(key, settings, run_id): key for key in keys}
+    for future in as_completed(list(futures)):
+        key = futures[future]
+        try:
+            outcome = future.result()
+        except Exception as exc:  # the worker itself died or was lost
+            outcome = InputOutcome(key=key, outcome="failed", reason=f"{type(exc).__name__}: {exc}")
+        log = logger.warning if outcome.outcome == "failed" else logger.info
+        log("%s: %s %s", key, outcome.outcome, outcome.reason or "")
+        report.inputs.append(outcome)
+        save_report(store, report)
+        progress.report(progress.Event("done", key, outcome.outcome))
 
 
 # One input at a time by default: the models already use every core. Scale out with
@@ -147,23 +172,18 @@ def nightly(settings: RunSettings, run_id: str | None = None) -> RunReport:
     progress.report(progress.Event("inputs", total=len(keys)))
     save_report(store, report)
 
-    futures = {process_input.submit(key, settings, run_id): key for key in keys}
-    for future in as_completed(list(futures)):
-        key = futures[future]
-        try:
-            outcome = future.result()
-        except Exception as exc:  # the worker itself died or was lost
-            outcome = InputOutcome(key=key, outcome="failed", reason=f"{type(exc).__name__}: {exc}")
-        log = logger.warning if outcome.outcome == "failed" else logger.info
-        log("%s: %s %s", key, outcome.outcome, outcome.reason or "")
-        report.inputs.append(outcome)
-        save_report(store, report)
-        progress.report(progress.Event("done", key, outcome.outcome))
-
+    try:
+        _run_inputs(settings, run_id, keys, store, report)
+    except BaseException:
+        # The night itself broke (not one input): say so to whoever listens, then fail.
+        send_webhook(report)
+        raise
     if report.count("processed"):
         update_index(settings.store)
     report.finished_at = now_iso()
     save_report(store, report)
+    publish_html(store, report)
+    send_webhook(report)
     logger.info(
         "run %s finished: %d processed, %d duplicate, %d failed",
         run_id,
