@@ -21,7 +21,7 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ["SOROT_SIGNING_KEY_FILE"] = os.path.join(_PREFECT_HOME, "no-signing-key.pem")
 os.environ.pop("SOROT_SIGNING_KEY", None)
 
-from tests.servers import S3Server, start_seaweedfs  # noqa: E402
+from ops.servers import S3Server, start_seaweedfs  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

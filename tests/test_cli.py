@@ -14,11 +14,11 @@ from pathlib import Path
 
 from models.hashing import sha256_file
 from models.moment_records import FeatureTimeline
+from ops.servers import start_prefect_server
 from storage import layout
 from storage.manifest import check_entry, list_entries
 from storage.runs import list_reports
 from storage.store import Store
-from tests.servers import start_prefect_server
 
 SOROT = str(Path(sys.executable).with_name("sorot"))
 SPEECH = [

@@ -19,8 +19,8 @@ import pytest
 import uvicorn
 from playwright.sync_api import Page, Response, expect, sync_playwright
 
+from ops.servers import free_port
 from review.app import create_app
-from tests.servers import free_port
 from tests.test_review import PASSWORD, settings_for, users_db_template
 from tests.test_review_library import built_library
 

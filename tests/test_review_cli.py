@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.servers import free_port
+from ops.servers import free_port
 
 SOROT = str(Path(sys.executable).with_name("sorot"))
 

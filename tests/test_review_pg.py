@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,72 +11,27 @@ import pytest
 import sqlalchemy
 from fastapi.testclient import TestClient
 
+from ops.servers import start_postgres
 from review.app import create_app
 from review.db import open_db
 from review.decisions import decisions_for_training
 from review.settings import ReviewSettings
 from review.users import add_user, list_users
-from tests.servers import free_port
 from tests.test_review import PASSWORD, SECRET, clip_ids, login
 from tests.test_review_library import built_library
-
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-
-
-def _as_postgres(*args: str | Path) -> list[str]:
-    # initdb and postgres refuse to run as root: drop to the postgres user when we are root.
-    cmd = [str(a) for a in args]
-    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
 @pytest.fixture(scope="module")
 def postgres_url() -> Iterator[str]:
     """A throwaway PostgreSQL cluster on a free port; yields a SQLAlchemy URL."""
-    assert (PG_BIN / "initdb").exists(), (
-        f"PostgreSQL 15 server binaries are required at {PG_BIN} "
-        "(Debian: apt-get install postgresql-15)"
-    )
     # Not under pytest's tmp dir: that one is private to root and postgres could not enter.
     base = Path(tempfile.mkdtemp(prefix="sorot-pg-"))
-    base.chmod(0o755)
-    data = base / "data"
-    data.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres")
-        shutil.chown(data, "postgres")
-    port = free_port()
-    subprocess.run(
-        _as_postgres(PG_BIN / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"),
-        check=True,
-        capture_output=True,
-    )
-    server = subprocess.Popen(
-        _as_postgres(PG_BIN / "postgres", "-D", data, "-k", base, "-p", port, "-h", "127.0.0.1"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_postgres(base)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            ready = subprocess.run(
-                [PG_BIN / "pg_isready", "-h", "127.0.0.1", "-p", str(port)], capture_output=True
-            )
-            if ready.returncode == 0:
-                break
-            assert server.poll() is None, "postgres exited during start"
-            assert time.monotonic() < deadline, "postgres did not become ready in 30 s"
-            time.sleep(0.2)
-        subprocess.run(
-            [PG_BIN / "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "review"],
-            check=True,
-            capture_output=True,
-        )
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/review"
+        server.createdb("review")
+        yield server.url("review")
     finally:
-        subprocess.run(
-            _as_postgres(PG_BIN / "pg_ctl", "stop", "-D", data, "-m", "fast"), capture_output=True
-        )
-        server.wait(timeout=30)
+        server.stop()
         shutil.rmtree(base, ignore_errors=True)
 
 

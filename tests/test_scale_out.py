@@ -8,10 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ops.servers import start_dask, start_prefect_server
 from storage.manifest import check_entry, list_entries
 from storage.runs import list_reports
 from storage.store import Store
-from tests.servers import start_dask, start_prefect_server
 
 SOROT = str(Path(sys.executable).with_name("sorot"))
 INPUTS = [

@@ -19,9 +19,9 @@ from prefect.states import Scheduled
 
 from flows.nightly import nightly
 from flows.settings import RunSettings
+from ops.servers import free_port, start_prefect_server
 from storage.runs import list_reports
 from storage.store import Store
-from tests.servers import free_port, start_prefect_server
 
 BIN = Path(sys.executable).parent
 
