@@ -351,9 +351,16 @@ def keys_init(
             help="Private key file (default: SOROT_SIGNING_KEY_FILE or ~/.config/sorot/...)."
         ),
     ] = None,
+    c2pa_org: Annotated[
+        str | None,
+        typer.Option(
+            help="Also make a self-signed C2PA certificate for this organisation "
+            "(untrusted until replaced by a CA-issued one)."
+        ),
+    ] = None,
 ) -> None:
     """Create an Ed25519 signing key (outside the library) and publish its public half."""
-    from storage.keys import init_key, publish_public_key, signing_key_path
+    from storage.keys import init_c2pa_self_signed, init_key, publish_public_key, signing_key_path
     from storage.store import Store
 
     path = out or signing_key_path()
@@ -367,6 +374,9 @@ def keys_init(
     console.print(f"public key {kid} published in {store}/keys/")
     if out is not None:
         console.print(f"set SOROT_SIGNING_KEY_FILE={path} for `sorot run` to use it")
+    if c2pa_org:
+        cert, c2pa_key = init_c2pa_self_signed(c2pa_org)
+        console.print(f"C2PA certificate {cert}, key {c2pa_key} (self-signed: shows as untrusted)")
 
 
 @app.command()
@@ -384,6 +394,7 @@ def verify(
     """Check a circulating FILE against the archive: exact, derived (where from, which words
     changed) or no-match."""
     from flows.provenance import verify_file
+    from models.credentials import credential_summary, read_credentials
     from models.media import MediaError
     from models.transcribe import Transcriber, TranscribeSettings
     from models.verify_render import render_html, render_terminal
@@ -397,12 +408,20 @@ def verify(
     except MediaError as exc:
         console.print(f"[red]{file}: {exc}[/]")
         raise typer.Exit(2) from exc
+    credentials = read_credentials(file)
+    summary = credential_summary(credentials) if credentials else None
     if html is not None:
         html.write_text(render_html(report), encoding="utf-8")
     if as_json:
-        print(report.model_dump_json(indent=2))
+        print(
+            json.dumps({**report.model_dump(mode="json"), "content_credentials": summary}, indent=2)
+        )
+        return
+    console.print(render_terminal(report))
+    if summary is None:
+        console.print("Content Credentials: none in this file")
     else:
-        console.print(render_terminal(report))
+        console.print(f"Content Credentials: {summary['state']}, signer {summary.get('signer')}")
 
 
 review_app = typer.Typer(no_args_is_help=True, help="The editors' review web app.")

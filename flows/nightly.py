@@ -23,7 +23,8 @@ from flows import progress
 from flows.notify import send_webhook, write_html_report
 from flows.provenance import refresh_index
 from flows.settings import JAKARTA, RunSettings
-from flows.video import InputFailed, process_video
+from flows.stages import InputFailed
+from flows.video import process_video
 from models.hashing import sha256_file
 from models.press import EventMetadata
 from storage import layout

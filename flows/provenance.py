@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from models.clip_records import RankedClips
 from models.fingerprint import FingerprintIndex, MediaPrints
 from models.provenance_records import PublishedClip, VerifyReport
 from models.records import Transcript
@@ -47,7 +48,8 @@ def refresh_index(store: Store) -> FingerprintIndex:
 
 
 def published_files(store: Store, entries: list[Manifest]) -> dict[str, PublishedClip]:
-    """SHA-256 -> what the archive says about it: source recordings of every entry.
+    """SHA-256 -> what the archive says about it: every entry's source recording and its
+    rendered clips (with the span each was cut from).
 
     `signature_valid` is checked against the public keys published in the store.
     """
@@ -55,14 +57,25 @@ def published_files(store: Store, entries: list[Manifest]) -> dict[str, Publishe
     published: dict[str, PublishedClip] = {}
     for m in entries:
         valid = signature_status(m, keys) == "valid"
-        published[m.source.sha256] = PublishedClip(
-            sha256=m.source.sha256,
-            video_id=m.video_id,
-            source_start=0.0,
-            source_end=m.source.probe.duration,
-            name=m.source.key,
-            signature_valid=valid,
-        )
+        spans = [(m.source.sha256, m.source.key, 0.0, m.source.probe.duration)]
+        if "clips_ranked" in m.artifacts:
+            ranked = RankedClips.model_validate_json(
+                store.read_bytes(m.artifacts["clips_ranked"].key)
+            )
+            for clip in ranked.clips:
+                for name in (clip.files.video, clip.files.vertical):
+                    ref = m.artifacts.get(layout.clip_artifact(name)[0]) if name else None
+                    if ref is not None:
+                        spans.append((ref.sha256, ref.key, clip.start, clip.end))
+        for sha, name, start, end in spans:
+            published[sha] = PublishedClip(
+                sha256=sha,
+                video_id=m.video_id,
+                source_start=start,
+                source_end=end,
+                name=name,
+                signature_valid=valid,
+            )
     return published
 
 

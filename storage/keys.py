@@ -8,11 +8,17 @@ anyone holding the store can check manifests, including after the key is rotated
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from models.credentials import (
+    CredentialSigner,
+    create_self_signed_credentials,
+    make_signer_from_pem,
+)
 from models.signing import (
     generate_private_key,
     key_id,
@@ -24,7 +30,8 @@ from models.signing import (
 from storage import layout
 from storage.store import Store
 
-DEFAULT_KEY_FILE = Path.home() / ".config" / "sorot" / "signing-key.pem"
+CONFIG_DIR = Path.home() / ".config" / "sorot"
+DEFAULT_KEY_FILE = CONFIG_DIR / "signing-key.pem"
 
 
 class SigningKeyError(Exception):
@@ -85,3 +92,55 @@ def public_keys(store: Store) -> dict[str, Ed25519PublicKey]:
             public = public_key_from_pem(store.read_bytes(k))
             keys[key_id(public)] = public
     return keys
+
+
+def c2pa_paths() -> tuple[Path, Path]:
+    """(certificate chain, private key) PEM files for C2PA Content Credentials.
+
+    `SOROT_C2PA_CERT` / `SOROT_C2PA_KEY`, else `c2pa-cert.pem` / `c2pa-key.pem` beside the
+    signing key. The key, like the signing key, never goes into the store.
+    """
+    base = signing_key_path().parent
+    cert = os.environ.get("SOROT_C2PA_CERT") or base / "c2pa-cert.pem"
+    key = os.environ.get("SOROT_C2PA_KEY") or base / "c2pa-key.pem"
+    return Path(cert).expanduser(), Path(key).expanduser()
+
+
+def load_c2pa_signer() -> CredentialSigner | None:
+    """The configured C2PA signer, or None when no certificate is configured."""
+    cert, key = c2pa_paths()
+    if not (cert.exists() and key.exists()):
+        return None
+    alg = os.environ.get("SOROT_C2PA_ALG", "es256")
+    try:
+        return make_signer_from_pem(cert.read_bytes(), key.read_bytes(), alg)
+    except (ValueError, TypeError):
+        raise SigningKeyError(
+            f"C2PA certificate {cert} and key do not form a usable {alg} signer"
+        ) from None
+
+
+def c2pa_identity() -> str:
+    """Which C2PA certificate is configured (its SHA-256), for cache keys; "none" if none."""
+    cert, key = c2pa_paths()
+    if not (cert.exists() and key.exists()):
+        return "none"
+    return hashlib.sha256(cert.read_bytes()).hexdigest()
+
+
+def init_c2pa_self_signed(organization: str) -> tuple[Path, Path]:
+    """Write a self-signed C2PA certificate and key (0600) where `c2pa_paths` looks.
+
+    Good for a first setup: credentials validate structurally but show as untrusted until
+    the office uses a certificate from a CA on the C2PA trust list.
+    """
+    cert, key = c2pa_paths()
+    if cert.exists() or key.exists():
+        raise FileExistsError(f"{cert} or {key} exists")
+    creds = create_self_signed_credentials(organization)
+    cert.parent.mkdir(parents=True, exist_ok=True)
+    cert.write_bytes(creds.cert_chain_pem)
+    fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(creds.private_key_pem)
+    return cert, key

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from models.clip_records import RankedClips
 from storage.keys import public_keys
 from storage.manifest import Manifest, list_entries, signature_status
 from storage.store import Store
@@ -33,7 +34,7 @@ def signed_library(tmp_path_factory: pytest.TempPathFactory, shared_data: Path):
     shutil.copy(shared_data / "speech/jfk_en.flac", store / "inbox/pidato.flac")
     env = dict(os.environ, PREFECT_HOME=str(root / "prefect"), COLUMNS="200")
     env["SOROT_SIGNING_KEY_FILE"] = str(root / "secret" / "signing-key.pem")
-    init = _sorot(["keys", "init", "--store", str(store)], env)
+    init = _sorot(["keys", "init", "--store", str(store), "--c2pa-org", "Prokopim Test"], env)
     assert init.returncode == 0, init.stdout + init.stderr
     assert _sorot(["keys", "init", "--store", str(store)], env).returncode == 1  # no overwrite
     run = _sorot(["run", "--store", str(store), "--model", "tiny.en", "--language", "en"], env)
@@ -58,6 +59,33 @@ def test_manifests_are_signed_and_tampering_is_caught(signed_library) -> None:
     for path in store_dir.rglob("*"):
         if path.is_file():
             assert b"PRIVATE KEY" not in path.read_bytes(), path
+
+
+def test_rendered_clips_carry_content_credentials(signed_library) -> None:
+    store_dir, env, _ = signed_library
+    store = Store(str(store_dir))
+    video = next(m for m in list_entries(store) if "salaman" in m.source.key)
+    assert video.components["c2pa"] == "ran"
+    ranked = RankedClips.model_validate_json(store.read_bytes(video.artifacts["clips_ranked"].key))
+    best = ranked.clips[0]
+    clip_key = video.artifacts[f"clip:{best.files.video}"].key
+    shown = _sorot(
+        [
+            "verify",
+            str(store_dir / clip_key),
+            "--store",
+            str(store_dir),
+            "--json",
+            "--no-transcribe",
+        ],
+        env,
+    )
+    document = json.loads(shown.stdout)
+    credentials = document["content_credentials"]
+    assert credentials["intact"] is True  # untrusted (self-signed) but unaltered
+    assert credentials["source"]["sha256"] == video.source.sha256
+    assert document["verdict"] == "exact" and document["video_id"] == video.video_id
+    assert (document["source_start"], document["source_end"]) == (best.start, best.end)
 
 
 def test_verify_exact_derived_and_no_match(signed_library, shared_data: Path, tmp_path) -> None:
