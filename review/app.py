@@ -19,7 +19,7 @@ from review.db import open_db
 from review.export import Exports
 from review.library import Library
 from review.render import render, wants_json
-from review.routes import actions, admin, auth, exports, files, pages
+from review.routes import actions, admin, auth, exports, files, pages, verify_public
 from review.security import LoginRequired, SecurityHeaders, authenticate, csrf_guard
 from review.settings import ReviewSettings
 from storage.store import Store
@@ -84,6 +84,7 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
     app.state.ctx = context
     for module in (auth, pages, files, actions, exports, admin):
         app.include_router(module.router)
+    verify_public.install(app)  # public page; its upload guard sits inside SecurityHeaders
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -6,8 +6,10 @@ vector, score, rank and ranker version as the editor saw them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -46,6 +48,20 @@ class CommentInfo:
     text: str
     username: str
     created_at: datetime
+
+
+class PublishedSpan(NamedTuple):
+    """A stretch of a library video that the office has published (source seconds)."""
+
+    video_id: str
+    start: float
+    end: float
+    clip_id: str
+
+
+# (video_id, clip_id) -> the clip's (start, end) in source seconds, or None when the clip
+# is no longer in the library.
+ClipBounds = Callable[[str, str], tuple[float, float] | None]
 
 
 @dataclass(frozen=True)
@@ -186,3 +202,26 @@ def decisions_for_training(db: Database) -> list[TrainingRecord]:
             )
             for r in latest.values()
         ]
+
+
+def published_spans(db: Database, clip_bounds: ClipBounds) -> list[PublishedSpan]:
+    """What the office has published: every clip whose latest decision is "approve".
+
+    The span is the editor's in/out when set, else the clip's own start/end from
+    `clip_bounds` (the decisions table keeps no clip bounds, only overrides). A clip that
+    `clip_bounds` no longer knows is left out: what cannot be placed is not published.
+    """
+    with db.session() as s:
+        rows = s.scalars(select(Decision).order_by(Decision.created_at, Decision.id))
+        latest = {(r.video_id, r.clip_id): r for r in rows}
+        approved = [r for r in latest.values() if r.decision == "approve"]
+        spans = []
+        for r in approved:
+            bounds = clip_bounds(r.video_id, r.clip_id)
+            if bounds is None:
+                continue
+            start = bounds[0] if r.in_point is None else max(bounds[0], r.in_point)
+            end = bounds[1] if r.out_point is None else min(bounds[1], r.out_point)
+            if start < end:
+                spans.append(PublishedSpan(r.video_id, start, end, r.clip_id))
+        return spans

@@ -136,7 +136,13 @@ def api_routes(routes: list) -> Iterator[APIRoute]:
             yield from api_routes(inner.routes)
 
 
-PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/lang")}
+PUBLIC = {
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/lang"),
+    ("GET", "/verifikasi"),
+    ("POST", "/verifikasi"),
+}
 
 
 def test_anonymous_access_to_every_route_is_refused(

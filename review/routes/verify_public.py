@@ -1,0 +1,285 @@
+"""The public verification page: upload a circulating clip, see what the archive says.
+
+No login; it answers only from published clips (`review.public_report`). Uploads are
+refused before their body is read when the client is over its rate or the declared size
+is over the limit, and while streaming when the body grows past the limit: the app-wide
+CSRF check parses multipart forms itself, so the cap sits in an ASGI middleware in front
+of everything (`UploadGuard`), not in the route.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from flows.provenance import verify_file
+from models.media import MediaError
+from models.transcribe import TranscribeSettings, shared_transcriber
+from models.whisper_models import DEFAULT_MODEL
+from review.context import AppContext, ctx
+from review.decisions import ClipBounds, published_spans
+from review.i18n import translate
+from review.library import Library, NotInLibrary
+from review.public_report import PublicReport, public_report
+from review.render import render, wants_json
+from review.security import public
+
+PATH = "/verifikasi"
+TEMPLATE = "verify_public.html"
+FILE_FIELD = "file"
+_COPY_CHUNK = 1 << 20
+# Past this many clients, buckets that have refilled (same as new) are forgotten.
+_MAX_BUCKETS = 10_000
+
+router = APIRouter()
+
+
+@dataclass(frozen=True)
+class VerifyPageSettings:
+    """Limits and transcription of the public page (`SOROT_VERIFY_*`)."""
+
+    max_upload_mb: float = 200.0  # request body, multipart overhead included
+    rate_count: int = 6  # uploads per client...
+    rate_seconds: float = 600.0  # ...per this many seconds (token bucket)
+    model: str = DEFAULT_MODEL  # Whisper model for the suspect's words
+    language: str = "id"
+
+    @classmethod
+    def from_env(cls) -> VerifyPageSettings:
+        """SOROT_VERIFY_MAX_MB, SOROT_VERIFY_RATE_COUNT, SOROT_VERIFY_RATE_SECONDS,
+        SOROT_VERIFY_MODEL, SOROT_VERIFY_LANGUAGE; defaults for what is unset."""
+        env = os.environ
+        d = cls()
+        settings = cls(
+            max_upload_mb=float(env.get("SOROT_VERIFY_MAX_MB", d.max_upload_mb)),
+            rate_count=int(env.get("SOROT_VERIFY_RATE_COUNT", d.rate_count)),
+            rate_seconds=float(env.get("SOROT_VERIFY_RATE_SECONDS", d.rate_seconds)),
+            model=env.get("SOROT_VERIFY_MODEL", d.model),
+            language=env.get("SOROT_VERIFY_LANGUAGE", d.language),
+        )
+        if settings.max_upload_mb <= 0 or settings.rate_count < 1 or settings.rate_seconds <= 0:
+            raise ValueError("SOROT_VERIFY_MAX_MB, _RATE_COUNT and _RATE_SECONDS must be positive")
+        return settings
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The size limit in bytes."""
+        return int(self.max_upload_mb * 1_000_000)
+
+
+class RateLimiter:
+    """A token bucket per client: `count` uploads, refilled evenly over `seconds`.
+
+    In memory and per process: behind several workers each has its own buckets. Only the
+    event loop touches it, so it needs no lock.
+    """
+
+    def __init__(self, count: int, seconds: float) -> None:
+        self.count = count
+        self.rate = count / seconds  # tokens per second
+        self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, at)
+
+    def take(self, client: str) -> float:
+        """Spend a token: 0 when allowed, else the seconds until one is available."""
+        now = time.monotonic()
+        if len(self._buckets) > _MAX_BUCKETS:
+            self._forget_full(now)
+        tokens, then = self._buckets.get(client, (float(self.count), now))
+        tokens = min(float(self.count), tokens + (now - then) * self.rate)
+        if tokens >= 1.0:
+            self._buckets[client] = (tokens - 1.0, now)
+            return 0.0
+        self._buckets[client] = (tokens, now)
+        return (1.0 - tokens) / self.rate
+
+    def _forget_full(self, now: float) -> None:
+        self._buckets = {
+            client: (tokens, then)
+            for client, (tokens, then) in self._buckets.items()
+            if tokens + (now - then) * self.rate < self.count
+        }
+
+
+@dataclass
+class PublicVerify:
+    """The page's state on one app: settings, rate buckets, the verification slot."""
+
+    settings: VerifyPageSettings
+    limiter: RateLimiter = field(init=False)
+    # Whisper and the fingerprint search use every core: a second verification at once
+    # would only slow both (and the editors' pages), so uploads queue for one slot.
+    slot: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.limiter = RateLimiter(self.settings.rate_count, self.settings.rate_seconds)
+
+
+def install(app: FastAPI) -> None:
+    """Add the page to the review app (call before the outermost middleware is added)."""
+    app.state.public_verify = PublicVerify(VerifyPageSettings.from_env())
+    app.include_router(router)
+    app.add_middleware(UploadGuard)
+
+
+def _state(app: Any) -> PublicVerify:
+    return app.state.public_verify
+
+
+class UploadTooLarge(Exception):
+    """The request body grew past the size limit while it was being read."""
+
+
+def _refusal(request: Request, status: int, key: str, headers: dict[str, str]) -> Response:
+    if wants_json(request):
+        detail = translate("en", key)
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+    response = _page(request, status, error=key)
+    response.headers.update(headers)
+    return response
+
+
+class UploadGuard:
+    """ASGI middleware for POST /verifikasi: rate limit and size cap before the body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != PATH:
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        state = _state(scope["app"])
+        # Behind a proxy uvicorn's proxy headers (serve() turns them on) set the client.
+        client = scope["client"][0] if scope.get("client") else "unknown"
+        wait = state.limiter.take(client)
+        if wait > 0:
+            retry = {"Retry-After": str(math.ceil(wait))}
+            await _refusal(request, 429, "verify_rate_limited", retry)(scope, receive, send)
+            return
+        limit = state.settings.max_upload_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            await _refusal(request, 413, "verify_too_large", {})(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def capped_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise UploadTooLarge()
+            return message
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, capped_receive, watched_send)
+        except UploadTooLarge:
+            if started:
+                raise
+            await _refusal(request, 413, "verify_too_large", {})(scope, receive, send)
+
+
+def _page(
+    request: Request, status: int = 200, report: PublicReport | None = None, error: str = ""
+) -> Response:
+    settings = _state(request.app).settings
+    return render(
+        request, TEMPLATE, status, report=report, error=error, limit_mb=settings.max_upload_mb
+    )
+
+
+def _clip_bounds(library: Library) -> ClipBounds:
+    """`ClipBounds` over the library's ranked clips (each video's list read once)."""
+    cache: dict[str, dict[str, tuple[float, float]]] = {}
+
+    def bounds(video_id: str, clip_id: str) -> tuple[float, float] | None:
+        if video_id not in cache:
+            try:
+                ranked = library.ranked(library.manifest(video_id))
+            except NotInLibrary:
+                ranked = None
+            cache[video_id] = {c.clip_id: (c.start, c.end) for c in ranked.clips} if ranked else {}
+        return cache[video_id].get(clip_id)
+
+    return bounds
+
+
+def _suffix(filename: str | None) -> str:
+    # The container is found from the bytes; a plain extension only helps a few formats.
+    suffix = Path(filename or "").suffix.lower()
+    return suffix if re.fullmatch(r"\.[a-z0-9]{1,5}", suffix) else ""
+
+
+def _verify(c: AppContext, state: PublicVerify, upload: BinaryIO, suffix: str) -> PublicReport:
+    """Copy the upload to a temp file, verify it, filter the report; the file is removed."""
+    fd, name = tempfile.mkstemp(prefix="sorot-verify-", suffix=suffix)
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            shutil.copyfileobj(upload, out, _COPY_CHUNK)
+        transcriber = shared_transcriber(
+            TranscribeSettings(model=state.settings.model, language=state.settings.language)
+        )
+        with state.slot:
+            report = verify_file(c.library.store, path, transcriber)
+        return public_report(report, published_spans(c.db, _clip_bounds(c.library)))
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _answer(
+    request: Request, status: int, report: PublicReport | None = None, error: str = ""
+) -> Response:
+    if not wants_json(request):
+        return _page(request, status, report=report, error=error)
+    body = report.model_dump(mode="json") if report else {"detail": translate("en", error)}
+    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+@router.get(PATH)
+@public
+def verify_form(request: Request) -> Response:
+    """The upload form."""
+    return _page(request)
+
+
+@router.post(PATH)
+@public
+async def verify_upload(request: Request) -> Response:
+    """Verify an uploaded clip; the report as a page, or as JSON when asked for."""
+    form = await request.form(max_files=1, max_fields=4)
+    try:
+        upload = form.get(FILE_FIELD)
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return _answer(request, 400, error="verify_no_file")
+        try:
+            report = await run_in_threadpool(
+                _verify, ctx(request), _state(request.app), upload.file, _suffix(upload.filename)
+            )
+        except MediaError:
+            return _answer(request, 400, error="verify_not_media")
+    finally:
+        await form.close()
+    return _answer(request, 200, report=report)
