@@ -1,0 +1,70 @@
+"""Press-release drafts: `sorot press draft`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from flows.cli.common import StoreOpt, console
+from flows.settings import DEFAULT_STORE
+
+app = typer.Typer(no_args_is_help=True, help="Press-release drafts from transcripts.")
+
+
+@app.command("draft")
+def press_draft(
+    video_id: str,
+    store: StoreOpt = DEFAULT_STORE,
+    event: Annotated[str | None, typer.Option(help="Event name.")] = None,
+    place: Annotated[str | None, typer.Option(help="Dateline city.")] = None,
+    date: Annotated[str | None, typer.Option(help="Event date, YYYY-MM-DD.")] = None,
+    speaker: Annotated[str | None, typer.Option(help="Speaker's name.")] = None,
+    title: Annotated[str | None, typer.Option(help="Speaker's title.")] = None,
+    organiser: Annotated[str | None, typer.Option(help="Issuing office.")] = None,
+) -> None:
+    """Write press-release.md/.docx for a library entry, every quote linked to its seconds."""
+    from flows.press import press_files
+    from models.moment_records import FeatureTimeline
+    from models.press import EventMetadata
+    from models.records import Transcript
+    from storage.leaders import load_leaders
+    from storage.manifest import add_artifacts, read_manifest
+    from storage.store import Store
+
+    s = Store(store)
+    try:
+        manifest = read_manifest(s, video_id)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    if manifest is None or "transcript" not in manifest.artifacts:
+        console.print(f"[red]no complete entry with a transcript: {video_id}[/]")
+        raise typer.Exit(1)
+    metadata = EventMetadata(
+        event=event,
+        place=place,
+        date=date,
+        speaker_name=speaker,
+        speaker_title=title,
+        organiser=organiser,
+    )
+    transcript = Transcript.model_validate_json(s.read_bytes(manifest.artifacts["transcript"].key))
+    timeline = None
+    if "features" in manifest.artifacts:
+        timeline = FeatureTimeline.model_validate_json(
+            s.read_bytes(manifest.artifacts["features"].key)
+        )
+    leaders = load_leaders(s)
+    draft, files = press_files(
+        transcript, video_id, metadata, timeline, leaders[0].name if leaders else None
+    )
+    updated = add_artifacts(s, manifest, files)
+    console.print(f"[bold]{draft.headline}[/]")
+    for q in draft.quotes:
+        console.print(f'  [{q.start:7.1f}-{q.end:7.1f} s, p={q.mean_probability:.2f}] "{q.text}"')
+    if draft.missing_metadata:
+        console.print(f"[yellow]missing: {', '.join(draft.missing_metadata)}[/]")
+    if draft.low_confidence:
+        console.print(f"[yellow]{len(draft.low_confidence)} low-confidence word(s) to check[/]")
+    console.print(f"written: {updated.artifacts['press_release'].key} (+ .docx)")
