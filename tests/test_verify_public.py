@@ -391,3 +391,10 @@ def test_exact_only_for_a_file_that_is_a_published_clip() -> None:
     assert (source.pieces[0].query_start, source.pieces[0].query_end) == (8.0, 16.49)
     assert public_report(exact(0.0, 19.6, "w" * 16), spans).verdict == "no-match"
     assert "library/" not in source.model_dump_json()
+
+
+def test_every_other_post_has_a_small_body_limit(client: TestClient) -> None:
+    """The login form is public too: a huge body is refused before it is parsed."""
+    big = {"username": "x", "password": "y" * (2 << 20)}
+    assert client.post("/login", data=big).status_code == 413
+    assert client.post("/login", data={"username": "x", "password": "y"}).status_code != 413

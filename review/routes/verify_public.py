@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from flows.provenance import verify_file
@@ -152,29 +152,43 @@ def _refusal(request: Request, status: int, key: str, headers: dict[str, str]) -
     return response
 
 
+# Every other POST is a small form; the CSRF check parses whole bodies, so cap them too.
+FORM_LIMIT_BYTES = 1 << 20
+
+
 class UploadGuard:
-    """ASGI middleware for POST /verifikasi: rate limit and size cap before the body."""
+    """ASGI middleware capping request bodies before they are read: POST /verifikasi gets
+    the rate limit and the upload limit, every other POST the small form limit."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != PATH:
+        if scope["type"] != "http" or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        state = _state(scope["app"])
-        # Behind a proxy uvicorn's proxy headers (serve() turns them on) set the client.
-        client = scope["client"][0] if scope.get("client") else "unknown"
-        wait = state.limiter.take(client)
-        if wait > 0:
-            retry = {"Retry-After": str(math.ceil(wait))}
-            await _refusal(request, 429, "verify_rate_limited", retry)(scope, receive, send)
-            return
-        limit = state.settings.max_upload_bytes
+        public = scope["path"] == PATH
+
+        def too_large() -> Response:
+            if public:
+                return _refusal(request, 413, "verify_too_large", {})
+            return PlainTextResponse("request body too large", status_code=413)
+
+        limit = FORM_LIMIT_BYTES
+        if public:
+            state = _state(scope["app"])
+            # Behind a proxy uvicorn's proxy headers (serve() turns them on) set the client.
+            client = scope["client"][0] if scope.get("client") else "unknown"
+            wait = state.limiter.take(client)
+            if wait > 0:
+                retry = {"Retry-After": str(math.ceil(wait))}
+                await _refusal(request, 429, "verify_rate_limited", retry)(scope, receive, send)
+                return
+            limit = state.settings.max_upload_bytes
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            await _refusal(request, 413, "verify_too_large", {})(scope, receive, send)
+            await too_large()(scope, receive, send)
             return
         received = 0
         started = False
@@ -198,7 +212,7 @@ class UploadGuard:
         except UploadTooLarge:
             if started:
                 raise
-            await _refusal(request, 413, "verify_too_large", {})(scope, receive, send)
+            await too_large()(scope, receive, send)
 
 
 def _page(
