@@ -23,7 +23,7 @@ from flows import progress
 from flows.notify import send_webhook, write_html_report
 from flows.provenance import refresh_index
 from flows.settings import JAKARTA, RunSettings
-from flows.stages import InputFailed
+from flows.stages import STORAGE_RETRIES, InputFailed
 from flows.video import process_video
 from models.hashing import sha256_file
 from models.press import EventMetadata
@@ -31,7 +31,7 @@ from storage import layout
 from storage.claims import release, try_claim
 from storage.manifest import now_iso, read_manifest
 from storage.runs import InputOutcome, RunReport, write_report
-from storage.store import Store, StoreError
+from storage.store import Store, is_transient
 
 
 def _inbox(settings: RunSettings) -> tuple[Store, str]:
@@ -95,7 +95,10 @@ def _process_input(key: str, settings: RunSettings, run_id: str) -> InputOutcome
         finally:
             try:
                 release(store, video_id, run_id)
-            except (StoreError, OSError) as exc:  # a dead holder's claim goes stale anyway
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                # The store is away: a dead holder's claim goes stale, so this is safe.
                 get_run_logger().warning("could not release claim on %s: %s", video_id, exc)
 
 
@@ -114,17 +117,13 @@ def process_input(key: str, settings: RunSettings, run_id: str) -> InputOutcome:
     return outcome
 
 
-save_report = task(name="report", retries=3, retry_delay_seconds=[2, 8, 30], cache_policy=NO_CACHE)(
-    write_report
-)
+save_report = task(name="report", cache_policy=NO_CACHE, **STORAGE_RETRIES)(write_report)
 
 
-publish_html = task(
-    name="report-html", retries=3, retry_delay_seconds=[2, 8, 30], cache_policy=NO_CACHE
-)(write_html_report)
+publish_html = task(name="report-html", cache_policy=NO_CACHE, **STORAGE_RETRIES)(write_html_report)
 
 
-@task(name="index", retries=3, retry_delay_seconds=[2, 8, 30])
+@task(name="index", **STORAGE_RETRIES)
 def update_index(store_url: str) -> int:
     """Add the night's entries to the store's fingerprint index; returns its video count."""
     index = refresh_index(Store(store_url))

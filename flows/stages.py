@@ -46,7 +46,7 @@ from storage.manifest import (
     put_artifact_file,
 )
 from storage.rankers import load_ranker_blob
-from storage.store import Store, StoreError
+from storage.store import Store, is_transient
 
 # Storage I/O is retried with backoff; bad media is not (it will not get better).
 STORAGE_RETRY_DELAYS = [2, 8, 30]
@@ -59,11 +59,17 @@ class InputFailed(Exception):
 def _retry_storage_only(task: Any, task_run: Any, state: State) -> bool:
     try:
         state.result()
-    except (StoreError, OSError) as exc:
-        return not isinstance(exc, FileNotFoundError)
-    except Exception:
-        return False
+    except Exception as exc:
+        return is_transient(exc)
     return False
+
+
+# Task options for stages that write to the store.
+STORAGE_RETRIES: dict[str, Any] = {
+    "retries": len(STORAGE_RETRY_DELAYS),
+    "retry_delay_seconds": STORAGE_RETRY_DELAYS,
+    "retry_condition_fn": _retry_storage_only,
+}
 
 
 def _stage_key(stage: str, *parts: object) -> str:
@@ -251,9 +257,7 @@ def clips_stage(
     name="render",
     cache_key_fn=_render_key,
     persist_result=True,
-    retries=len(STORAGE_RETRY_DELAYS),
-    retry_delay_seconds=STORAGE_RETRY_DELAYS,
-    retry_condition_fn=_retry_storage_only,
+    **STORAGE_RETRIES,
 )
 def render_stage(
     path: Path,
@@ -336,9 +340,7 @@ def _credential_clips(
 @task(
     name="publish",
     cache_policy=NO_CACHE,
-    retries=len(STORAGE_RETRY_DELAYS),
-    retry_delay_seconds=STORAGE_RETRY_DELAYS,
-    retry_condition_fn=_retry_storage_only,
+    **STORAGE_RETRIES,
 )
 def publish_stage(
     store_url: str,

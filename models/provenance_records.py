@@ -35,8 +35,8 @@ class SourceMatch(Record):
     segments: list[MatchSegment] = Field(default_factory=list)
 
 
-class WordEdit(BaseModel):
-    """One difference between the suspect's words and the official words."""
+class WordChange(BaseModel):
+    """What changed between the suspect's words and the official words, and where."""
 
     model_config = ConfigDict(extra="forbid")
     kind: Literal["inserted", "deleted", "substituted", "moved"]
@@ -47,6 +47,11 @@ class WordEdit(BaseModel):
     suspect_end: float | None = None
     official_start: float | None = None
     official_end: float | None = None
+
+
+class WordEdit(WordChange):
+    """One difference between the suspect's words and the official words."""
+
     # Lowest recogniser confidence among the words involved: low values may be ASR noise.
     min_probability: float | None = None
 

@@ -14,7 +14,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.provenance_records import MatchSegment, PublishedClip, VerifyReport, WordEdit
+from models.provenance_records import (
+    MatchSegment,
+    PublishedClip,
+    VerifyReport,
+    WordChange,
+    WordEdit,
+)
 from review.decisions import PublishedSpan
 
 # Matched segment edges are known to about a second: an overlap shorter than this with a
@@ -54,17 +60,8 @@ class PublicClip(BaseModel):
     source_end: float
 
 
-class PublicEdit(BaseModel):
-    """A word difference whose official words are all published."""
-
-    model_config = ConfigDict(extra="forbid")
-    kind: Literal["inserted", "deleted", "substituted", "moved"]
-    suspect_text: str = ""
-    official_text: str = ""
-    suspect_start: float | None = None
-    suspect_end: float | None = None
-    official_start: float | None = None
-    official_end: float | None = None
+class PublicEdit(WordChange):
+    """A word difference whose official words are all published (no recogniser scores)."""
 
 
 class PublicReport(BaseModel):

@@ -16,10 +16,11 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
 import fsspec
+from botocore.exceptions import BotoCoreError
 from fsspec.implementations.local import LocalFileSystem
 
 CHUNK = 1 << 20
@@ -31,6 +32,14 @@ class StoreError(Exception):
 
 class UnsafeKey(ValueError):
     """A key that would escape the store (absolute, `..`, empty parts)."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a failure is the store's or the network's (worth a retry), not a missing
+    object or bad input."""
+    if isinstance(exc, FileNotFoundError):
+        return False
+    return isinstance(exc, (StoreError, OSError, BotoCoreError))
 
 
 def check_key(key: str) -> str:
@@ -159,21 +168,24 @@ class Store:
             yield dest
 
     # -- writing ---------------------------------------------------------------------------
+    def _write_local(self, key: str, fill: Callable[[Path], None]) -> None:
+        """Write through a hidden temp file, synced, then renamed over the final name."""
+        final = Path(self.path(key))
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = final.with_name(f".{final.name}.tmp-{uuid.uuid4().hex}")
+        try:
+            fill(tmp)
+            with tmp.open("rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, final)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"write {key}: {exc}") from exc
+
     def put_bytes(self, key: str, data: bytes) -> None:
         """Write an object atomically."""
         if self.is_local:
-            final = Path(self.path(key))
-            final.parent.mkdir(parents=True, exist_ok=True)
-            tmp = final.with_name(f".{final.name}.tmp-{uuid.uuid4().hex}")
-            try:
-                with tmp.open("wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, final)
-            except OSError as exc:
-                tmp.unlink(missing_ok=True)
-                raise StoreError(f"write {key}: {exc}") from exc
+            self._write_local(key, lambda tmp: tmp.write_bytes(data))
             return
         try:
             self.fs.pipe_file(self.path(key), data)
@@ -187,15 +199,7 @@ class Store:
     def put_file(self, key: str, local_path: Path) -> None:
         """Upload a local file atomically (streamed, constant memory)."""
         if self.is_local:
-            final = Path(self.path(key))
-            final.parent.mkdir(parents=True, exist_ok=True)
-            tmp = final.with_name(f".{final.name}.tmp-{uuid.uuid4().hex}")
-            try:
-                shutil.copyfile(local_path, tmp)
-                os.replace(tmp, final)
-            except OSError as exc:
-                tmp.unlink(missing_ok=True)
-                raise StoreError(f"write {key}: {exc}") from exc
+            self._write_local(key, lambda tmp: shutil.copyfile(local_path, tmp))
             return
         try:
             self.fs.put_file(str(local_path), self.path(key))

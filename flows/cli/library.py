@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from flows.cli.common import StoreOpt, console
+from flows.cli.common import StoreOpt, console, entry_or_exit
 from flows.settings import DEFAULT_STORE
 
 app = typer.Typer(no_args_is_help=True, help="Read the library.")
@@ -44,18 +44,11 @@ def library_show(
 ) -> None:
     """Show one entry: its manifest, artifacts and the start of its transcript."""
     from models.records import Transcript
-    from storage.manifest import check_entry, read_manifest
+    from storage.manifest import check_entry
     from storage.store import Store
 
     s = Store(store)
-    try:
-        manifest = read_manifest(s, video_id)
-    except ValueError as exc:
-        console.print(f"[red]{exc}[/]")
-        raise typer.Exit(2) from exc
-    if manifest is None:
-        console.print(f"[red]no complete entry {video_id} in {store}[/]")
-        raise typer.Exit(1)
+    manifest = entry_or_exit(s, video_id)
     if as_json:
         console.print_json(manifest.model_dump_json())
         return

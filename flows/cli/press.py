@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from flows.cli.common import StoreOpt, console
+from flows.cli.common import StoreOpt, console, entry_or_exit
 from flows.settings import DEFAULT_STORE
 
 app = typer.Typer(no_args_is_help=True, help="Press-release drafts from transcripts.")
@@ -29,16 +29,12 @@ def press_draft(
     from models.press import EventMetadata
     from models.records import Transcript
     from storage.leaders import load_leaders
-    from storage.manifest import add_artifacts, read_manifest
+    from storage.manifest import add_artifacts
     from storage.store import Store
 
     s = Store(store)
-    try:
-        manifest = read_manifest(s, video_id)
-    except ValueError as exc:
-        console.print(f"[red]{exc}[/]")
-        raise typer.Exit(2) from exc
-    if manifest is None or "transcript" not in manifest.artifacts:
+    manifest = entry_or_exit(s, video_id)
+    if "transcript" not in manifest.artifacts:
         console.print(f"[red]no complete entry with a transcript: {video_id}[/]")
         raise typer.Exit(1)
     metadata = EventMetadata(
