@@ -1,0 +1,57 @@
+"""Word error rate and speed of the default transcriber on the real references.
+
+    .venv/bin/python bench/transcribe_quality.py
+
+References are the texts in ../shared/data/README.md. RTF = wall time / audio duration
+(model already loaded), measured on speech/kartinah_id_reading.mp3 (240 s).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from models.transcribe import Transcriber, TranscribeSettings
+from models.wer import cer, wer
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "speech"
+REFERENCES = {
+    ("base", "id", "cv_id_19059577.wav"): (
+        "Tom berniat untuk membersihkan garasinya yang sudah tidak dibersihkan selama "
+        "bertahun tahun"
+    ),
+    ("base", "en", "jfk_en.flac"): (
+        "And so my fellow Americans, ask not what your country can do for you, "
+        "ask what you can do for your country."
+    ),
+    ("tiny.en", "en", "jfk_en.flac"): (
+        "And so my fellow Americans, ask not what your country can do for you, "
+        "ask what you can do for your country."
+    ),
+}
+
+
+def main() -> None:
+    """Print WER/CER per reference and the real-time factor on the 240 s reading."""
+    models: dict[tuple[str, str], Transcriber] = {}
+    for (model, language, name), reference in REFERENCES.items():
+        t = models.setdefault(
+            (model, language), Transcriber(TranscribeSettings(model=model, language=language))
+        )
+        text = t.transcribe_file(DATA / name).text
+        print(
+            f"{model:8s} {language} {name:24s} WER {wer(reference, text):.3f} "
+            f"CER {cer(reference, text):.3f}  {text!r}"
+        )
+    t = models[("base", "id")]
+    started = time.perf_counter()
+    result = t.transcribe_file(DATA / "kartinah_id_reading.mp3")
+    elapsed = time.perf_counter() - started
+    print(
+        f"base id kartinah_id_reading.mp3: {result.duration:.0f} s audio in {elapsed:.1f} s, "
+        f"RTF {elapsed / result.duration:.3f}, {len(result.segments)} segments"
+    )
+
+
+if __name__ == "__main__":
+    main()
