@@ -86,6 +86,9 @@ class FeatureRow(BaseModel):
     audio: AudioFeatures | None = None
     turns: TurnFeatures | None = None
     zero_shot: float | None = None  # P(informal prompt) from the optional image-text model
+    # The enrolled leader on screen while someone speaks (None: no leader enrolled). A proxy
+    # for "leader speaking" until a voice model is enrolled too.
+    leader_speaking: bool | None = None
 
 
 class ComponentStatus(BaseModel):

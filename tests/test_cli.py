@@ -194,3 +194,6 @@ def test_leader_enroll_then_run_sees_the_leader(tmp_path: Path, shared_data: Pat
     )
     seen = [r.frame.leader_visible for r in features.rows if r.frame is not None]
     assert seen and sum(bool(v) for v in seen) / len(seen) >= 0.8
+    # He speaks throughout the address: visible + speech = the leader speaking.
+    speaking = [r.leader_speaking for r in features.rows]
+    assert sum(bool(v) for v in speaking) / len(speaking) >= 0.6

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.listen.turns import sentence_boundaries, turn_features
-from models.media import MediaError, iter_audio, probe
+from models.media import SAMPLE_RATE, MediaError, iter_audio, probe
 from models.moment_records import (
     AudioFeatures,
     ComponentStatus,
@@ -65,40 +65,68 @@ def _component(components: dict[str, ComponentStatus], name: str, build: Callabl
     return value
 
 
+# Audio is analysed in blocks of whole seconds so memory does not grow with the file.
+_BLOCK_SECONDS = 10
+
+
+def _second_blocks(path: Path) -> Iterator[tuple[int, np.ndarray]]:
+    """(first second, samples) of consecutive blocks of `_BLOCK_SECONDS` whole seconds."""
+    block = _BLOCK_SECONDS * SAMPLE_RATE
+    pending: list[np.ndarray] = []
+    size = 0
+    first = 0
+    for chunk in iter_audio(path):
+        pending.append(chunk)
+        size += chunk.size
+        while size >= block:
+            buf = np.concatenate(pending)
+            yield first, buf[:block]
+            first += _BLOCK_SECONDS
+            pending, size = [buf[block:]], buf.size - block
+    if size:
+        yield first, np.concatenate(pending)
+
+
 def _listen(
     path: Path, seconds: int, settings: MomentSettings, components: dict[str, ComponentStatus]
 ) -> list[AudioFeatures] | None:
     from models.listen.events import AudioEvents
     from models.listen.vad import SpeechActivity
 
-    start = time.perf_counter()
+    vad = _component(components, "listen.vad", SpeechActivity)
+    events = None
+    if settings.audio_events:
+        events = _component(components, "listen.events", AudioEvents)
+    else:
+        components["listen.events"] = ComponentStatus(ran=False, reason="disabled in settings")
+    rows = [AudioFeatures(t=float(t)) for t in range(seconds)]
+    decode = time.perf_counter()
     try:
-        audio = np.concatenate([np.zeros(0, np.float32), *iter_audio(path)])
+        for first, block in _second_blocks(path):
+            if first >= seconds:
+                break
+            block = block[: (seconds - first) * SAMPLE_RATE]
+            for i, frame in enumerate(np.array_split(block, math.ceil(block.size / SAMPLE_RATE))):
+                if frame.size:
+                    rms = np.sqrt(np.mean(frame**2))
+                    rows[first + i].loudness = float(20 * np.log10(rms + 1e-9))
+            if vad is not None:
+                t0 = time.perf_counter()
+                for i, v in enumerate(vad.per_second(block)):
+                    rows[first + i].speech = float(v)
+                components["listen.vad"].seconds += time.perf_counter() - t0
+                decode += time.perf_counter() - t0
+            if events is not None:
+                t0 = time.perf_counter()
+                for name, values in events.per_second(block).items():
+                    for i, v in enumerate(values):
+                        setattr(rows[first + i], name, float(v))
+                components["listen.events"].seconds += time.perf_counter() - t0
+                decode += time.perf_counter() - t0
     except (MediaError, OSError, ValueError) as exc:
         components["listen.audio"] = ComponentStatus(ran=False, reason=str(exc))
         return None
-    components["listen.audio"] = ComponentStatus(ran=True, seconds=time.perf_counter() - start)
-    rows = [AudioFeatures(t=float(t)) for t in range(seconds)]
-    usable = audio[: seconds * 16_000]
-    for t, frame in enumerate(np.array_split(usable, max(1, math.ceil(usable.size / 16_000)))):
-        if t < seconds and frame.size:
-            rows[t].loudness = float(20 * np.log10(np.sqrt(np.mean(frame**2)) + 1e-9))
-    vad = _component(components, "listen.vad", SpeechActivity)
-    if vad is not None:
-        t0 = time.perf_counter()
-        for t, v in enumerate(vad.per_second(usable)[:seconds]):
-            rows[t].speech = float(v)
-        components["listen.vad"].seconds += time.perf_counter() - t0
-    if settings.audio_events:
-        events = _component(components, "listen.events", AudioEvents)
-        if events is not None:
-            t0 = time.perf_counter()
-            for name, values in events.per_second(usable).items():
-                for t, v in enumerate(values[:seconds]):
-                    setattr(rows[t], name, float(v))
-            components["listen.events"].seconds += time.perf_counter() - t0
-    else:
-        components["listen.events"] = ComponentStatus(ran=False, reason="disabled in settings")
+    components["listen.audio"] = ComponentStatus(ran=True, seconds=time.perf_counter() - decode)
     return rows
 
 
@@ -118,6 +146,12 @@ def _per_second(frames: list[FrameFeatures], seconds: int) -> list[FrameFeatures
             out[t] = last.model_copy(update={"t": float(t), "cut_before": False})
         last = out[t] or last
     return out
+
+
+def _leader_speaking(frame: FrameFeatures | None, audio: AudioFeatures | None) -> bool | None:
+    if frame is None or frame.leader_visible is None:
+        return None
+    return bool(frame.leader_visible and audio is not None and audio.speech >= 0.5)
 
 
 def analyze_video(
@@ -177,6 +211,7 @@ def analyze_video(
                 audio=audio,
                 turns=turn,
                 zero_shot=zs,
+                leader_speaking=_leader_speaking(frame, audio),
             )
         )
     cuts = look.cuts if look is not None else []
