@@ -17,6 +17,8 @@ os.environ["PREFECT_HOME"] = _PREFECT_HOME
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# Rendering is tested where it is the subject; elsewhere one clip a video keeps runs short.
+os.environ["SOROT_RENDER_TOP"] = "1"
 # No signing key unless a test provides one (a developer's own key must not leak in).
 os.environ["SOROT_SIGNING_KEY_FILE"] = os.path.join(_PREFECT_HOME, "no-signing-key.pem")
 os.environ.pop("SOROT_SIGNING_KEY", None)

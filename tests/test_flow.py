@@ -133,7 +133,11 @@ def check_night(store: Store, report: RunReport, expected: dict[str, str], prefi
 def test_night_on_local_store_then_rerun_does_no_work(tmp_path: Path, shared_data: Path) -> None:
     expected = build_inbox(shared_data, tmp_path / "store" / "inbox")
     settings = RunSettings(
-        store=str(tmp_path / "store"), model="tiny.en", language="en", date="2026-11-27"
+        store=str(tmp_path / "store"),
+        model="tiny.en",
+        language="en",
+        date="2026-11-27",
+        render_top=2,
     )
     store = Store(settings.store)
 
@@ -177,7 +181,11 @@ def test_night_on_real_s3_server(tmp_path: Path, shared_data: Path, s3_bucket: s
         if path.is_file():
             store.put_file(f"inbox/{path.relative_to(local_inbox).as_posix()}", path)
     settings = RunSettings(
-        store=store.url, model="tiny.en", language="en", cache_dir=str(tmp_path / "cache")
+        store=store.url,
+        model="tiny.en",
+        language="en",
+        cache_dir=str(tmp_path / "cache"),
+        render_top=1,
     )
     report = nightly(settings)
     check_night(store, report, expected, "inbox/")

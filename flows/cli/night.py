@@ -51,6 +51,9 @@ def run(
     vocabulary: Annotated[
         Path | None, typer.Option(help="Text file, one name of a person or place per line.")
     ] = None,
+    render_top: Annotated[
+        int, typer.Option(envvar="SOROT_RENDER_TOP", help="Render this many clips per video.")
+    ] = 5,
     dask: Annotated[
         str | None,
         typer.Option(
@@ -71,6 +74,7 @@ def run(
         model=model,
         language=language,
         vocabulary=_read_vocabulary(vocabulary),
+        render_top=render_top,
     )
     with Progress(
         TextColumn("{task.description}"),
