@@ -25,12 +25,13 @@ from flows.provenance import refresh_index
 from flows.settings import JAKARTA, RunSettings
 from flows.stages import STORAGE_RETRIES, InputFailed
 from flows.video import process_video
+from models.clips.events import VideoWhen, group_events
 from models.hashing import sha256_file
 from models.press import EventMetadata
 from storage import layout
 from storage.claims import release, try_claim
 from storage.manifest import now_iso, read_manifest
-from storage.runs import InputOutcome, RunReport, write_report
+from storage.runs import InputOutcome, NightEvent, RunReport, write_report
 from storage.store import Store, is_transient
 
 
@@ -131,6 +132,32 @@ def update_index(store_url: str) -> int:
     return len(index)
 
 
+def _group_events(store: Store, report: RunReport) -> None:
+    """Group the night's processed videos into events and tag their best clips."""
+    manifests = [
+        m
+        for i in report.inputs
+        if i.outcome == "processed" and i.video_id
+        for m in [read_manifest(store, i.video_id)]
+        if m is not None
+    ]
+    events = group_events(
+        [
+            VideoWhen(m.video_id, m.source.probe.creation_time, m.source.probe.duration,
+                      m.source.probe.location)
+            for m in manifests
+        ]
+    )  # fmt: skip
+    report.events = [
+        NightEvent(event_id=e.event_id, video_ids=e.video_ids, start=e.start, end=e.end)
+        for e in events
+    ]
+    event_of = {v: e.event_id for e in events for v in e.video_ids}
+    for item in report.inputs:
+        for clip in item.top_clips:
+            clip.event_id = event_of.get(clip.video_id)
+
+
 def _run_inputs(
     settings: RunSettings, run_id: str, keys: list[str], store: Store, report: RunReport
 ) -> None:
@@ -180,6 +207,7 @@ def nightly(settings: RunSettings, run_id: str | None = None) -> RunReport:
         raise
     if report.count("processed"):
         update_index(settings.store)
+        _group_events(store, report)
     report.finished_at = now_iso()
     save_report(store, report)
     publish_html(store, report)

@@ -118,6 +118,10 @@ def probe(path: str | Path) -> ProbeInfo:
             )
         )
         creation = container.metadata.get("creation_time")
+        # Android writes "location", iPhones the QuickTime key.
+        location = container.metadata.get("location") or container.metadata.get(
+            "com.apple.quicktime.location.ISO6709"
+        )
         bit_rate = container.bit_rate or None
         fmt = container.format.name
     if video_info is not None:
@@ -133,6 +137,7 @@ def probe(path: str | Path) -> ProbeInfo:
         duration=float(duration),
         bit_rate=bit_rate,
         creation_time=creation,
+        location=location,
         video=video_info,
         audio=audio_info,
     )

@@ -44,6 +44,7 @@ class ProbeInfo(Record):
     duration: float
     bit_rate: int | None = None
     creation_time: str | None = None
+    location: str | None = None  # ISO 6709 from phone metadata, e.g. "-8.6500+115.2167/"
     video: StreamInfo | None = None
     audio: StreamInfo | None = None
 

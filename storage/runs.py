@@ -28,6 +28,16 @@ class InputOutcome(BaseModel):
     worker: str | None = None  # host:pid that processed it
 
 
+class NightEvent(BaseModel):
+    """Videos of one event: recorded close together in time (and place, when known)."""
+
+    model_config = ConfigDict(extra="forbid")
+    event_id: str
+    video_ids: list[str]
+    start: str | None = None
+    end: str | None = None
+
+
 class RunReport(Record):
     """The report of one nightly run."""
 
@@ -39,6 +49,7 @@ class RunReport(Record):
     finished_at: str | None = None
     settings: dict[str, object] = Field(default_factory=dict)
     inputs: list[InputOutcome] = Field(default_factory=list)
+    events: list[NightEvent] = Field(default_factory=list)
 
     def count(self, outcome: Outcome) -> int:
         """How many inputs ended with this outcome."""

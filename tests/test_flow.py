@@ -126,6 +126,9 @@ def check_night(store: Store, report: RunReport, expected: dict[str, str], prefi
         clip_info.display_size is not None and clip_info.display_size[1] > clip_info.display_size[0]
     )
     assert report.top_clips(3) and report.top_clips(3)[0].score >= report.top_clips(3)[-1].score
+    grouped = [v for e in report.events for v in e.video_ids]
+    assert sorted(grouped) == sorted(m.video_id for m in entries.values())  # each in one event
+    assert all(c.event_id for c in report.top_clips(10))
     stored = list_reports(store)[0]
     assert stored.run_id == report.run_id and stored.finished_at is not None
 
