@@ -44,7 +44,7 @@ def look_video(
     faces: CenterFaceDetector | None,
     sample_fps: float = 2.0,
     max_side: int = 640,
-    max_keyframe_gap: float = 1.0,
+    max_keyframe_gap: float = 2.0,
     n_thumbnails: int = 24,
     leader: LeaderCheck | None = None,
     scorer: ImageScorer | None = None,

@@ -40,7 +40,7 @@ class MomentSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sample_fps: float = 2.0
     max_side: int = 640
-    max_keyframe_gap: float = 1.0
+    max_keyframe_gap: float = 2.0  # phones write a keyframe every 1-2 s (BENCHMARKS.md R1)
     audio_events: bool = True
     zero_shot_model: str | None = None  # local path or name of a CLIP/SigLIP model
     leader_max_distance: float = 0.6
