@@ -64,7 +64,7 @@ def test_silence_gives_no_text(tmp_path: Path, base_id: Transcriber) -> None:
     assert base_id.transcribe_file(path).segments == []
 
 
-def test_vocabulary_reaches_the_decoder_settings() -> None:
+def test_vocabulary_file_is_normalised_into_the_settings() -> None:
     vocab = vocabulary_from(["# pejabat", "Wayan Koster", "", "Denpasar", "Wayan Koster"])
     assert vocab == ("Wayan Koster", "Denpasar")
     settings = TranscribeSettings(vocabulary=vocab)

@@ -115,12 +115,6 @@ def landmarks(peaks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(anchors).astype(np.int32), np.concatenate(hashes)
 
 
-def audio_landmarks_from_samples(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Landmarks of 16 kHz mono samples: (times in seconds as float32, uint32 hashes)."""
-    frames, hashes = landmarks(_spectral_peaks([samples.astype(np.float32, copy=False)]))
-    return (frames * FRAME_SECONDS).astype(np.float32), hashes
-
-
 def audio_landmarks(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     """Landmarks of the first audio stream of a file, decoded as a stream (bounded memory).
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -15,6 +17,17 @@ from review.security import require
 from review.sessions import LoggedIn
 
 router = APIRouter()
+
+
+@contextlib.contextmanager
+def _as_http_errors() -> Iterator[None]:
+    """An unknown video or clip is 404; a decision or comment the rules refuse is 400."""
+    try:
+        yield
+    except NotInLibrary as exc:
+        raise HTTPException(404) from exc
+    except DecisionError as exc:
+        raise HTTPException(400, str(exc)) from exc
 
 
 def _done(request: Request, video_id: str, body: dict[str, object]) -> Response:
@@ -36,7 +49,7 @@ def decide(
 ) -> Response:
     """Approve or reject a clip, optionally trimmed to in/out (source seconds)."""
     c = ctx(request)
-    try:
+    with _as_http_errors():
         ranked, clip = c.library.clip(c.library.manifest(video_id), clip_id)
         info = record_decision(
             c.db,
@@ -47,10 +60,6 @@ def decide(
             in_point=in_point,
             out_point=out_point,
         )
-    except NotInLibrary as exc:
-        raise HTTPException(404) from exc
-    except DecisionError as exc:
-        raise HTTPException(400, str(exc)) from exc
     return _done(
         request,
         video_id,
@@ -76,7 +85,7 @@ def comment(
 ) -> Response:
     """Comment at a timecode of the video (optionally about one clip)."""
     c = ctx(request)
-    try:
+    with _as_http_errors():
         manifest = c.library.manifest(video_id)
         if clip_id:
             c.library.clip(manifest, clip_id)
@@ -88,10 +97,6 @@ def comment(
             text=text,
             user_id=user.user_id,
         )
-    except NotInLibrary as exc:
-        raise HTTPException(404) from exc
-    except DecisionError as exc:
-        raise HTTPException(400, str(exc)) from exc
     return _done(
         request,
         video_id,
