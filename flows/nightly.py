@@ -32,6 +32,7 @@ from storage import layout
 from storage.claims import release, try_claim
 from storage.manifest import now_iso, read_manifest
 from storage.runs import InputOutcome, NightEvent, RunReport, write_report
+from storage.seen import load_seen, save_seen, seen_key
 from storage.store import Store, is_transient
 
 
@@ -60,8 +61,31 @@ def new_run_id() -> str:
     return datetime.now(JAKARTA).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
-def _process_input(key: str, settings: RunSettings, run_id: str) -> InputOutcome:
+def _in_library(
+    store: Store, settings: RunSettings, key: str, sha256: str, note: str = ""
+) -> InputOutcome | None:
+    """A `duplicate` outcome when these bytes already have an entry with these settings."""
+    video_id = layout.video_id_for(sha256)
+    existing = read_manifest(store, video_id)
+    if existing is None or existing.settings_digest != settings.digest():
+        return None
+    return InputOutcome(
+        key=key,
+        outcome="duplicate",
+        video_id=video_id,
+        sha256=sha256,
+        reason=f"already in library (run {existing.run_id}){note}",
+    )
+
+
+def _process_input(
+    key: str, settings: RunSettings, run_id: str, known_sha256: str | None
+) -> InputOutcome:
     store = Store(settings.store)
+    if known_sha256:  # unchanged since a night hashed it: no need to fetch it again
+        done = _in_library(store, settings, key, known_sha256, "; unchanged, not re-read")
+        if done is not None:
+            return done
     inbox, _ = _inbox(settings)
     with inbox.local_file(key) as path:
         size = path.stat().st_size
@@ -69,14 +93,9 @@ def _process_input(key: str, settings: RunSettings, run_id: str) -> InputOutcome
             return InputOutcome(key=key, outcome="failed", reason="empty file (0 bytes)")
         sha256 = sha256_file(path)
         video_id = layout.video_id_for(sha256)
-        existing = read_manifest(store, video_id)
-        if existing is not None and existing.settings_digest == settings.digest():
-            return InputOutcome(
-                key=key,
-                outcome="duplicate",
-                video_id=video_id,
-                reason=f"already in library (run {existing.run_id})",
-            )
+        done = _in_library(store, settings, key, sha256)
+        if done is not None:
+            return done
         holder = try_claim(store, video_id, run_id)
         if holder is not None:
             return InputOutcome(
@@ -90,9 +109,11 @@ def _process_input(key: str, settings: RunSettings, run_id: str) -> InputOutcome
             state = process_video(
                 key, path, sha256, size, settings, run_id, metadata, return_state=True
             )
-            return state.result()
+            return state.result().model_copy(update={"sha256": sha256})
         except InputFailed as exc:
-            return InputOutcome(key=key, outcome="failed", video_id=video_id, reason=str(exc))
+            return InputOutcome(
+                key=key, outcome="failed", video_id=video_id, sha256=sha256, reason=str(exc)
+            )
         finally:
             try:
                 release(store, video_id, run_id)
@@ -104,13 +125,15 @@ def _process_input(key: str, settings: RunSettings, run_id: str) -> InputOutcome
 
 
 @task(name="input", cache_policy=NO_CACHE)
-def process_input(key: str, settings: RunSettings, run_id: str) -> InputOutcome:
+def process_input(
+    key: str, settings: RunSettings, run_id: str, known_sha256: str | None = None
+) -> InputOutcome:
     """One input, start to finish; runs wherever the flow's task runner puts it (a thread
     here, a Dask worker elsewhere). Same bytes twice end as `duplicate` through the claim
     and the manifest check, whichever worker gets there first."""
     progress.report(progress.Event("start", key))
     try:
-        outcome = _process_input(key, settings, run_id)
+        outcome = _process_input(key, settings, run_id, known_sha256)
     except Exception as exc:  # one input's crash must not end the night
         get_run_logger().exception("input %s crashed", key)
         outcome = InputOutcome(key=key, outcome="failed", reason=f"{type(exc).__name__}: {exc}")
@@ -121,6 +144,7 @@ def process_input(key: str, settings: RunSettings, run_id: str) -> InputOutcome:
 save_report = task(name="report", cache_policy=NO_CACHE, **STORAGE_RETRIES)(write_report)
 
 
+remember_seen = task(name="inbox-seen", cache_policy=NO_CACHE, **STORAGE_RETRIES)(save_seen)
 publish_html = task(name="report-html", cache_policy=NO_CACHE, **STORAGE_RETRIES)(write_html_report)
 
 
@@ -163,7 +187,12 @@ def _run_inputs(
 ) -> None:
     """Submit every input to the task runner; record each outcome as it completes."""
     logger = get_run_logger()
-    futures = {process_input.submit(key, settings, run_id): key for key in keys}
+    inbox, _ = _inbox(settings)
+    seen = load_seen(store)
+    stamps = {key: seen_key(inbox.url, key, inbox.stamp(key)) for key in keys}
+    futures = {
+        process_input.submit(key, settings, run_id, seen.get(stamps[key])): key for key in keys
+    }
     for future in as_completed(list(futures)):
         key = futures[future]
         try:
@@ -173,6 +202,9 @@ def _run_inputs(
         log = logger.warning if outcome.outcome == "failed" else logger.info
         log("%s: %s %s", key, outcome.outcome, outcome.reason or "")
         report.inputs.append(outcome)
+        if outcome.sha256 and seen.get(stamps[key]) != outcome.sha256:
+            seen[stamps[key]] = outcome.sha256
+            remember_seen(store, seen)
         save_report(store, report)
         progress.report(progress.Event("done", key, outcome.outcome))
 

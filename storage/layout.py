@@ -19,6 +19,7 @@ CLAIMS = "claims"
 RANKERS = "rankers"
 CLIPS_DIR = "clips"
 FINGERPRINT_INDEX = "index/fingerprints.npz"
+INBOX_SEEN = "index/inbox-seen.json"
 MANIFEST = "manifest.json"
 
 # File name of each artifact inside a library entry, by artifact name.

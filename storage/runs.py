@@ -21,6 +21,7 @@ class InputOutcome(BaseModel):
     key: str
     outcome: Outcome
     video_id: str | None = None
+    sha256: str | None = None
     reason: str | None = None  # why it failed, or what it duplicates
     stages: dict[str, str] = Field(default_factory=dict)  # stage -> "ran" | "cached"
     seconds: float = 0.0

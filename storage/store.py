@@ -110,6 +110,13 @@ class Store:
         """Whole object decoded as UTF-8."""
         return self.read_bytes(key).decode("utf-8")
 
+    def stamp(self, key: str) -> str:
+        """Size and modification marker (ETag on S3, mtime locally) of an object: it changes
+        whenever the bytes may have, without reading them."""
+        info = self.fs.info(self.path(key))
+        marker = info.get("ETag") or info.get("LastModified") or info.get("mtime")
+        return f"{info['size']}:{marker}"
+
     def size(self, key: str) -> int:
         """Object size in bytes."""
         return int(self.fs.size(self.path(key)))

@@ -151,9 +151,12 @@ def test_night_on_local_store_then_rerun_does_no_work(tmp_path: Path, shared_dat
     second = nightly(settings)
     assert all(i.outcome in ("duplicate", "failed") for i in second.inputs)
     assert all(i.stages == {} for i in second.inputs)
-    assert [i.key for i in second.inputs if i.outcome == "failed"] == [
+    assert sorted(i.key for i in second.inputs if i.outcome == "failed") == sorted(
         i.key for i in first.inputs if i.outcome == "failed"
-    ]
+    )
+    # Footage already hashed and unchanged is not downloaded or hashed again.
+    unchanged = [i for i in second.inputs if i.outcome == "duplicate"]
+    assert unchanged and all(i.reason.endswith("unchanged, not re-read") for i in unchanged)
 
     # An entry whose manifest never got written (a run killed before its commit) is redone,
     # and the finished stages come from the cache instead of running again.
@@ -161,7 +164,13 @@ def test_night_on_local_store_then_rerun_does_no_work(tmp_path: Path, shared_dat
     vid = layout.video_id_for(speech_sha)
     store.delete(layout.manifest_key(vid))
     assert read_manifest(store, vid) is None
+    # New bytes under an old name are read again and become their own entry.
+    write_wav(tmp_path / "store/inbox/hening.wav", np.zeros(16_000 * 6, dtype=np.float32))
     third = nightly(settings)
+    renewed = next(i for i in third.inputs if i.key == "inbox/hening.wav")
+    assert renewed.outcome == "processed" and renewed.sha256 == sha256_file(
+        tmp_path / "store/inbox/hening.wav"
+    )
     redone = next(i for i in third.inputs if i.video_id == vid and i.outcome == "processed")
     assert redone.stages == {
         "probe": "cached",
