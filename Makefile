@@ -42,12 +42,12 @@ down:  ## stop exactly what `make up` started (data stays in .stack/)
 	$(BIN)/python -m ops.stack down
 
 lint:
-	$(BIN)/ruff check flows models storage review ops tests
-	$(BIN)/ruff format --check flows models storage review ops tests
+	$(BIN)/ruff check flows models storage review ops tests bench
+	$(BIN)/ruff format --check flows models storage review ops tests bench
 
 format:
-	$(BIN)/ruff check --fix flows models storage review ops tests
-	$(BIN)/ruff format flows models storage review ops tests
+	$(BIN)/ruff check --fix flows models storage review ops tests bench
+	$(BIN)/ruff format flows models storage review ops tests bench
 
 clean:
 	rm -rf $(STORE) .pytest_cache .ruff_cache

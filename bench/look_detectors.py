@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from models.look.faces import CenterFaceDetector
-from models.look.sampler import choose_mode, iter_frames, keyframe_times
-from models.media import probe
+from models.look.sampler import choose_mode, iter_frames
+from models.media import keyframe_times, probe
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "video"
 FILES = [

@@ -22,8 +22,8 @@ from models.listen.vad import SpeechActivity
 from models.look import quality
 from models.look.cuts import CutDetector
 from models.look.faces import CenterFaceDetector
-from models.look.sampler import iter_frames, keyframe_times
-from models.media import iter_audio
+from models.look.sampler import iter_frames
+from models.media import iter_audio, keyframe_times
 
 
 def loop(src: Path, dst: Path, times: int) -> None:

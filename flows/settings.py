@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from models.clips.settings import ClipSettings
+from models.devices import whisper_compute_type
 from models.moments.analyze import MomentSettings
 from models.transcribe import TranscribeSettings
 from models.whisper_models import DEFAULT_MODEL
@@ -28,6 +29,7 @@ class RunSettings(BaseModel):
     inbox: str | None = None  # a folder or URL; None means <store>/inbox
     date: str | None = None  # YYYY-MM-DD of the night; None means today in Asia/Jakarta
     model: str = DEFAULT_MODEL
+    device: str = "cpu"  # "cuda": Whisper float16 and CenterFace on the GPU (models.devices)
     language: str = "id"
     vocabulary: tuple[str, ...] = ()
     moments: MomentSettings = MomentSettings()
@@ -42,8 +44,16 @@ class RunSettings(BaseModel):
     def transcribe(self) -> TranscribeSettings:
         """Settings of the transcription stage."""
         return TranscribeSettings(
-            model=self.model, language=self.language, vocabulary=self.vocabulary
+            model=self.model,
+            language=self.language,
+            vocabulary=self.vocabulary,
+            device=self.device,
+            compute_type=whisper_compute_type(self.device),
         )
+
+    def analysis(self) -> MomentSettings:
+        """Settings of the analyze stage, on the run's device."""
+        return self.moments.model_copy(update={"device": self.device})
 
     def results_dir(self) -> Path:
         """Folder for Prefect's persisted stage results (the resume cache).
@@ -63,7 +73,7 @@ class RunSettings(BaseModel):
         """Short hash of the settings that change artifacts (not where they are written)."""
         relevant = {
             "transcribe": self.transcribe().as_dict(),
-            "moments": self.moments.model_dump(mode="json"),
+            "moments": self.analysis().model_dump(mode="json"),
             "clips": self.clips.model_dump(mode="json"),
             "render_top": self.render_top,
         }

@@ -27,7 +27,7 @@ from models.clips.pipeline import clips_for_video, render_clips
 from models.clips.ranker import Ranker
 from models.clips.settings import ClipSettings
 from models.credentials import CredentialSigner, SourceIngredient, embed_credentials
-from models.fingerprint import fingerprint_file
+from models.fingerprint import KEYFRAME_WINDOW, fingerprint_file
 from models.media import MediaError, probe
 from models.moment_records import FeatureTimeline, Moments
 from models.moments.analyze import MomentSettings, analyze_video
@@ -109,13 +109,13 @@ def _press_key(ctx: TaskRunContext, params: dict[str, Any]) -> str:
 
 
 def _fingerprint_key(ctx: TaskRunContext, params: dict[str, Any]) -> str:
-    return _stage_key("fingerprint", params["sha256"])
+    return _stage_key("fingerprint", params["sha256"], KEYFRAME_WINDOW)
 
 
 @task(name="fingerprint", cache_key_fn=_fingerprint_key, persist_result=True)
 def fingerprint_stage(path: Path, sha256: str) -> bytes:
     """Visual and audio fingerprints for `sorot verify` (cached by content)."""
-    return fingerprint_file(path).to_bytes()
+    return fingerprint_file(path, keyframe_window=KEYFRAME_WINDOW).to_bytes()
 
 
 def _clips_key(ctx: TaskRunContext, params: dict[str, Any]) -> str:

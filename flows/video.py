@@ -121,7 +121,7 @@ def process_video(
     state = analyze_stage.with_options(result_storage=results)(
         path,
         sha256,
-        settings.moments,
+        settings.analysis(),
         transcript,
         transcript_identity,
         embeddings,
@@ -142,7 +142,7 @@ def process_video(
             name="moments",
             version="hand-weighted fusion v1",
             settings={
-                **settings.moments.model_dump(mode="json"),
+                **settings.analysis().model_dump(mode="json"),
                 "components": {k: v.model for k, v in timeline.components.items() if v.ran},
                 "leaders": [p.name for p in leaders],
             },

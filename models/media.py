@@ -78,6 +78,25 @@ def _is_vfr(container: av.container.InputContainer, stream: av.VideoStream) -> b
     return bool(np.max(deltas) > 1.5 * np.median(deltas))
 
 
+def keyframe_times(path: str | Path) -> list[float]:
+    """Times of the first video stream's keyframes, from a demux-only scan (no decode)."""
+    with _open(path) as container:
+        stream = container.streams.video[0]
+        return [
+            float(p.pts * p.time_base)
+            for p in container.demux(stream)
+            if p.is_keyframe and p.pts is not None
+        ]
+
+
+def keyframes_dense(keyframes: list[float], duration: float, max_gap: float) -> bool:
+    """True when keyframes are typically (median gap) at most `max_gap` seconds apart."""
+    if len(keyframes) < 2:
+        return False
+    gaps = np.diff(np.asarray([*sorted(keyframes), duration]))
+    return float(np.median(gaps)) <= max_gap
+
+
 def probe(path: str | Path) -> ProbeInfo:
     """Read container and stream facts: duration, streams, rotation, frame rate, creation time.
 

@@ -30,7 +30,8 @@ class TranscribeSettings:
     language: str = "id"
     beam_size: int = 5
     vad: bool = True
-    compute_type: str = "int8"
+    compute_type: str = "int8"  # models.devices.whisper_compute_type: float16 on CUDA
+    device: str = "cpu"
     vocabulary: tuple[str, ...] = ()
     window_seconds: float = 600.0
     # Thresholds for dropping hallucinated segments (see module docstring).
@@ -73,7 +74,7 @@ class Transcriber:
         try:
             self._model = WhisperModel(
                 self.resolved.path_or_name,
-                device="cpu",
+                device=self.settings.device,
                 compute_type=self.settings.compute_type,
                 cpu_threads=cpu_threads or (os.cpu_count() or 1),
             )

@@ -93,10 +93,12 @@ def edit(
     frame_fn: FrameFn | None = None,
     video_kbps: int = 250,
     audio_kbps: int = 32,
+    gop_seconds: float | None = None,
 ) -> Path:
     """Write `pieces` (source seconds, in the order given) of `src` to `dst` re-encoded.
 
     H.264 + AAC in MP4 (audio only when `src` has no video). None means the whole file.
+    `gop_seconds` fixes a keyframe every that many seconds (phone-like), else x264 decides.
     """
     info = probe(src)
     pieces = list(pieces or [(0.0, info.duration)])
@@ -117,6 +119,9 @@ def edit(
             vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
             vs.bit_rate = video_kbps * 1000
             vs.options = {"preset": "veryfast"}
+            if gop_seconds is not None:
+                keyint = str(max(1, round(gop_seconds * fps)))
+                vs.options |= {"g": keyint, "keyint_min": keyint, "sc_threshold": "0"}
         if audio is not None:
             as_ = out.add_stream("aac", rate=SAMPLE_RATE, layout="mono")
             as_.bit_rate = audio_kbps * 1000

@@ -18,10 +18,29 @@ StoreOpt = Annotated[
         "--store", envvar="SOROT_STORE", help="Library store: a folder or s3://bucket/prefix."
     ),
 ]
+DeviceOpt = Annotated[
+    str,
+    typer.Option(
+        "--device",
+        envvar="SOROT_DEVICE",
+        help="cpu, or cuda for Whisper (float16) and face detection on the GPU.",
+    ),
+]
 DbOpt = Annotated[
     str | None,
     typer.Option("--db", help="Database URL or SQLite path (default: SOROT_REVIEW_DB)."),
 ]
+
+
+def require_device(device: str) -> None:
+    """Exit 2 with the reason when `device` cannot run the models on this machine."""
+    from models.devices import DeviceNotAvailable, require
+
+    try:
+        require(device)
+    except DeviceNotAvailable as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
 
 
 def entry_or_exit(store: Store, video_id: str) -> Manifest:

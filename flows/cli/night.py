@@ -18,7 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from flows import progress
-from flows.cli.common import StoreOpt, console
+from flows.cli.common import DeviceOpt, StoreOpt, console, require_device
 from flows.settings import DEFAULT_STORE, RunSettings
 
 
@@ -48,6 +48,7 @@ def run(
         str, typer.Option(help="Whisper model: base, tiny.en, a local path or a hub name.")
     ] = "base",
     language: Annotated[str, typer.Option(help="Spoken language code.")] = "id",
+    device: DeviceOpt = "cpu",
     vocabulary: Annotated[
         Path | None, typer.Option(help="Text file, one name of a person or place per line.")
     ] = None,
@@ -65,6 +66,7 @@ def run(
 ) -> None:
     """Process the night's footage into the library; exit 0 only if no input failed."""
     _quiet_prefect(verbose)
+    require_device(device)
     from flows.nightly import nightly  # imports Prefect: keep `sorot --help` fast
 
     settings = RunSettings(
@@ -73,6 +75,7 @@ def run(
         date=date,
         model=model,
         language=language,
+        device=device,
         vocabulary=_read_vocabulary(vocabulary),
         render_top=render_top,
     )
@@ -149,6 +152,7 @@ def deploy(
     cron: Annotated[str, typer.Option(help="Cron, Asia/Jakarta time.")] = "0 1 * * *",
     model: Annotated[str, typer.Option(help="Whisper model.")] = "base",
     language: Annotated[str, typer.Option(help="Spoken language code.")] = "id",
+    device: DeviceOpt = "cpu",
 ) -> None:
     """Schedule the nightly run on a Prefect server (PREFECT_API_URL) for a process worker."""
     from flows.deploy import TIMEZONE, deploy_nightly
@@ -160,7 +164,7 @@ def deploy(
             "schedule (a temporary server would forget it)[/]"
         )
         raise typer.Exit(2)
-    settings = RunSettings(store=store, model=model, language=language)
+    settings = RunSettings(store=store, model=model, language=language, device=device)
     deployment_id = deploy_nightly(settings, pool, cron)
     console.print(f"deployment nightly/nightly ({deployment_id}): '{cron}' {TIMEZONE}, pool {pool}")
     console.print(f"start a worker: prefect worker start --pool {pool}")

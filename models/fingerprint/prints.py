@@ -49,13 +49,16 @@ class MediaPrints:
             )
 
 
-def fingerprint_file(path: str | Path) -> MediaPrints:
+def fingerprint_file(path: str | Path, keyframe_window: float | None = None) -> MediaPrints:
     """Fingerprint a media file: visual hashes if it has video, landmarks if it has audio.
+
+    Library ingest passes `visual.KEYFRAME_WINDOW` (hash only just after each keyframe of
+    phone-like GOPs); suspects are fingerprinted densely (None).
 
     Raises models.media.MediaError for files that cannot be read.
     """
     info = probe(path)
-    vt, vh = visual_hashes(path)
+    vt, vh = visual_hashes(path, keyframe_window=keyframe_window)
     if info.audio is not None:
         at, ah = audio_landmarks(path)
     else:

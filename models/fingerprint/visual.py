@@ -4,6 +4,11 @@ Each sampled frame becomes one 64-bit DCT perceptual hash of its grayscale centr
 border (where crops and broadcaster logos live) is thrown away before hashing, and only
 the lowest spatial frequencies are kept, which re-encoding and rescaling barely touch.
 Frames are decoded at a low rate and reduced size (FFmpeg scales before we see them).
+
+Library files with phone-like GOPs (a keyframe every <= 2 s) are indexed from a window
+after each keyframe only; the rest of each GOP is never decoded (BENCHMARKS.md R3). A
+suspect is short and hashed densely, and a suspect frame agrees with a library frame up to
+`index._VISUAL_TOLERANCE` away, so it still meets a library hash most of each GOP.
 """
 
 from __future__ import annotations
@@ -14,9 +19,13 @@ import av
 import cv2
 import numpy as np
 
-from models.media import MediaError, probe
+from models.media import MediaError, keyframe_times, keyframes_dense, probe
 
 SAMPLES_PER_SECOND = 4.0
+# Library indexing: seconds hashed after each keyframe, when keyframes are at most
+# MAX_KEYFRAME_GAP apart. Measured with bench/provenance_eval.py --library-gop 2.
+KEYFRAME_WINDOW = 0.5
+MAX_KEYFRAME_GAP = 2.0
 # Fraction of each side kept around the centre: a 10% border crop or a corner logo of the
 # suspect then changes only the edge of what is hashed.
 _CENTRE = 0.7
@@ -69,19 +78,27 @@ def _rotate(gray: np.ndarray, clockwise: int) -> np.ndarray:
 
 
 def visual_hashes(
-    path: str | Path, samples_per_second: float = SAMPLES_PER_SECOND
+    path: str | Path,
+    samples_per_second: float = SAMPLES_PER_SECOND,
+    keyframe_window: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Hash the first video stream at about `samples_per_second` frames a second.
 
     Returns (times in seconds from the start of the file as float32 (n,), hashes as
     uint64 (n, len(CROPS))); both empty for a file without video. Non-reference frames
     are not decoded at all: at a few samples a second the nearest reference frame is as
-    good, and decoding is about twice as cheap.
+    good, and decoding is about twice as cheap. With `keyframe_window` (library indexing)
+    and keyframes at most MAX_KEYFRAME_GAP apart, only the first `keyframe_window` seconds
+    of each GOP are decoded.
     """
     info = probe(path)
     if info.video is None:
         return np.zeros(0, np.float32), np.zeros((0, len(CROPS)), np.uint64)
     rotation = info.video.rotation
+    windowed = keyframe_window is not None and keyframes_dense(
+        keyframe_times(path), info.duration, MAX_KEYFRAME_GAP
+    )
+    window_end = np.inf
     times: list[float] = []
     hashes: list[list[int]] = []
     step = 1.0 / samples_per_second
@@ -93,6 +110,11 @@ def visual_hashes(
             stream.codec_context.skip_frame = "NONREF"
             origin = (container.start_time or 0) / av.time_base
             for packet in container.demux(stream):
+                if windowed and packet.size:  # size 0: the final flush, always decoded
+                    if packet.is_keyframe and packet.pts is not None:
+                        window_end = float(packet.pts * packet.time_base) + keyframe_window
+                    elif packet.pts is None or float(packet.pts * packet.time_base) > window_end:
+                        continue  # rest of the GOP: nothing after it refers back to it
                 try:
                     frames = packet.decode()
                 except av.error.FFmpegError:

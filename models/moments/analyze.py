@@ -41,6 +41,7 @@ class MomentSettings(BaseModel):
     sample_fps: float = 2.0
     max_side: int = 640
     max_keyframe_gap: float = 2.0  # phones write a keyframe every 1-2 s (BENCHMARKS.md R1)
+    device: str = "cpu"  # where CenterFace runs (models.devices)
     audio_events: bool = True
     zero_shot_model: str | None = None  # local path or name of a CLIP/SigLIP model
     leader_max_distance: float = 0.6
@@ -254,7 +255,7 @@ def _look(
     from models.look.video import look_video
     from models.zero_shot import ZeroShotScorer
 
-    faces = _component(components, "look.faces", CenterFaceDetector)
+    faces = _component(components, "look.faces", lambda: CenterFaceDetector(device=settings.device))
     leader_check = None
     if leader:
         embedder = _component(components, "leader", FaceEmbedder)
