@@ -92,16 +92,6 @@ def build(calibration: list[np.ndarray], out: Path) -> None:
         )
 
 
-def _iou(a: object, b: object) -> float:
-    ax0, ax1 = a.cx - a.w / 2, a.cx + a.w / 2  # type: ignore[attr-defined]
-    ay0, ay1 = a.cy - a.h / 2, a.cy + a.h / 2  # type: ignore[attr-defined]
-    bx0, bx1 = b.cx - b.w / 2, b.cx + b.w / 2  # type: ignore[attr-defined]
-    by0, by1 = b.cy - b.h / 2, b.cy + b.h / 2  # type: ignore[attr-defined]
-    inter = max(0.0, min(ax1, bx1) - max(ax0, bx0)) * max(0.0, min(ay1, by1) - max(ay0, by0))
-    union = a.w * a.h + b.w * b.h - inter  # type: ignore[attr-defined]
-    return inter / union if union > 0 else 0.0
-
-
 def check(frames: list[np.ndarray]) -> None:
     """Print ms per frame and face agreement of int8 vs fp32 on `frames`."""
     results = {}
@@ -115,9 +105,9 @@ def check(frames: list[np.ndarray]) -> None:
         print(f"{precision}: {ms:.1f} ms per frame, {n} faces on {len(frames)} frames")
     ref, got = results["fp32"], results["int8"]
     same = sum(len(a) == len(b) for a, b in zip(ref, got, strict=True))
-    kept = sum(any(_iou(x, y) > 0.5 for y in b) for a, b in zip(ref, got, strict=True) for x in a)
+    kept = sum(any(x.iou(y) > 0.5 for y in b) for a, b in zip(ref, got, strict=True) for x in a)
     extra = sum(
-        not any(_iou(y, x) > 0.5 for x in a) for a, b in zip(ref, got, strict=True) for y in b
+        not any(y.iou(x) > 0.5 for x in a) for a, b in zip(ref, got, strict=True) for y in b
     )
     print(
         f"frames with the same face count {same}/{len(frames)}; fp32 faces found by int8 "

@@ -26,6 +26,18 @@ class Box(BaseModel):
     h: float
     score: float = 1.0
 
+    def iou(self, other: Box) -> float:
+        """Intersection over union with `other` (0 when they do not overlap)."""
+        w = min(self.cx + self.w / 2, other.cx + other.w / 2) - max(
+            self.cx - self.w / 2, other.cx - other.w / 2
+        )
+        h = min(self.cy + self.h / 2, other.cy + other.h / 2) - max(
+            self.cy - self.h / 2, other.cy - other.h / 2
+        )
+        inter = max(0.0, w) * max(0.0, h)
+        union = self.w * self.h + other.w * other.h - inter
+        return inter / union if union > 0 else 0.0
+
 
 class FrameFeatures(BaseModel):
     """What one sampled frame at time `t` shows."""

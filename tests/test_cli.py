@@ -197,3 +197,39 @@ def test_leader_enroll_then_run_sees_the_leader(tmp_path: Path, shared_data: Pat
     # He speaks throughout the address: visible + speech = the leader speaking.
     speaking = [r.leader_speaking for r in features.rows]
     assert sum(bool(v) for v in speaking) / len(speaking) >= 0.6
+
+
+def test_run_on_a_device_this_machine_lacks_says_why(tmp_path: Path) -> None:
+    # Real check, no mock: on a machine without CUDA (CI, the office) `--device cuda` must
+    # stop before touching the store and name what is missing; elsewhere it may start.
+    from models.devices import cuda_problems
+
+    store = tmp_path / "lib"
+    unknown = subprocess.run(
+        [SOROT, "run", "--store", str(store), "--device", "tpu"],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+    )
+    assert unknown.returncode == 2 and "unknown device 'tpu'" in unknown.stdout
+    problems = cuda_problems()
+    if problems:
+        cuda = subprocess.run(
+            [SOROT, "run", "--store", str(store), "--device", "cuda"],
+            env=_env(tmp_path),
+            capture_output=True,
+            text=True,
+        )
+        assert cuda.returncode == 2
+        assert all(p.split(" (")[0] in " ".join(cuda.stdout.split()) for p in problems)
+    assert not store.exists()
+
+
+def test_cuda_settings_reach_whisper_and_faces() -> None:
+    from flows.settings import RunSettings
+
+    gpu = RunSettings(device="cuda")
+    assert gpu.transcribe().device == "cuda" and gpu.transcribe().compute_type == "float16"
+    assert gpu.analysis().device == "cuda" and gpu.moments.device == "cpu"
+    assert RunSettings().transcribe().compute_type == "int8"
+    assert gpu.digest() != RunSettings().digest()

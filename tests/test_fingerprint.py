@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.fingerprint import FingerprintIndex, MediaPrints, fingerprint_file
-from models.fingerprint.visual import hash_gray
+from models.fingerprint import KEYFRAME_WINDOW, FingerprintIndex, MediaPrints, fingerprint_file
+from models.fingerprint.visual import hash_gray, visual_hashes
+from models.media import keyframe_times
 from tests.media_edits import DATA, crop, edit, logo, scale_to
 
 LIBRARY = sorted((DATA / "video").iterdir()) + sorted((DATA / "speech").iterdir())
@@ -24,7 +25,7 @@ LIBRARY = sorted((DATA / "video").iterdir()) + sorted((DATA / "speech").iterdir(
 def index() -> FingerprintIndex:
     idx = FingerprintIndex()
     for f in LIBRARY:
-        idx.add(f.stem, fingerprint_file(f))
+        idx.add(f.stem, fingerprint_file(f, keyframe_window=KEYFRAME_WINDOW))  # as at ingest
     return idx
 
 
@@ -132,3 +133,46 @@ def test_index_and_prints_round_trip_through_bytes(index: FingerprintIndex) -> N
 
 def test_flat_frames_have_no_hash() -> None:
     assert hash_gray(np.full((96, 96), 16, np.uint8)) is None
+
+
+def _visual_only(prints: MediaPrints) -> MediaPrints:
+    return MediaPrints(
+        prints.duration,
+        prints.visual_times,
+        prints.visual_hashes,
+        np.zeros(0, np.float32),
+        np.zeros(0, np.uint32),
+    )
+
+
+def test_phone_gops_are_indexed_from_a_window_after_each_keyframe(tmp_path: Path) -> None:
+    # A phone-like copy (a keyframe every 2 s) of a real clip: ingest hashes only the first
+    # KEYFRAME_WINDOW seconds of each GOP, and a 360p excerpt of the original is still
+    # found by its pictures alone, at the right offset.
+    src = DATA / "video" / "handshake_livingroom.mp4"
+    phone = edit(src, tmp_path / "phone.mp4", video_kbps=4000, audio_kbps=128, gop_seconds=2)
+    keys = np.asarray(keyframe_times(phone))
+    dense_times, _ = visual_hashes(phone)
+    times, _ = visual_hashes(phone, keyframe_window=KEYFRAME_WINDOW)
+    assert 0 < times.size < 0.5 * dense_times.size
+    since_key = np.min(
+        np.where(times[:, None] >= keys[None, :] - 1e-3, times[:, None] - keys, 9), 1
+    )
+    assert since_key.max() <= KEYFRAME_WINDOW + 0.05
+
+    index = FingerprintIndex()
+    index.add("phone", fingerprint_file(phone, keyframe_window=KEYFRAME_WINDOW))
+    excerpt = edit(src, tmp_path / "x.mp4", pieces=[(6.0, 16.0)], frame_fn=scale_to(360))
+    results = index.query(_visual_only(fingerprint_file(excerpt)))
+    assert [r.video_id for r in results] == ["phone"]
+    assert all(abs(g.offset - 6.0) <= 0.5 for g in results[0].segments)
+    assert results[0].coverage >= 0.8
+
+
+def test_long_gops_are_hashed_in_full(tmp_path: Path) -> None:
+    # Keyframes 5 s apart: a window after each would leave most of the picture unseen.
+    src = DATA / "video" / "handshake_livingroom.mp4"
+    export = edit(src, tmp_path / "export.mp4", video_kbps=2000, gop_seconds=5)
+    dense_times, dense = visual_hashes(export)
+    times, hashes = visual_hashes(export, keyframe_window=KEYFRAME_WINDOW)
+    assert np.array_equal(times, dense_times) and np.array_equal(hashes, dense)

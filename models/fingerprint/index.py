@@ -184,6 +184,7 @@ class FingerprintIndex:
             query_times=prints.visual_times,
             tolerance=_VISUAL_TOLERANCE,
             min_per_second=1,
+            library_times=tuple(p.visual_times for p in self._prints.values()),
         )
 
     def query(

@@ -26,6 +26,10 @@ class Hits:
     query_times: np.ndarray  # float32 time of every suspect fingerprint
     tolerance: float  # seconds an offset may stray and still agree
     min_per_second: int  # fewer suspect fingerprints in a second: modality not usable there
+    # Sorted sample times of each library video (by ordinal) when the library was not
+    # sampled evenly (visual prints from keyframe windows): only suspect prints with a
+    # library sample within `tolerance` can agree, so only they are counted.
+    library_times: tuple[np.ndarray, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -95,11 +99,23 @@ def _candidates(
     return chosen
 
 
+def _reachable(library: np.ndarray, times: np.ndarray, tolerance: float) -> np.ndarray:
+    """Mask of `times` that have a sample of sorted `library` within `tolerance`."""
+    if library.size == 0:
+        return np.zeros(times.size, bool)
+    j = np.clip(np.searchsorted(library, times), 1, library.size - 1) if library.size > 1 else 0
+    nearest = np.minimum(np.abs(library[j - 1] - times), np.abs(library[j] - times))
+    return nearest <= tolerance
+
+
 def _agreement(
     h: Hits, video: int, offset: float, n_buckets: int, s: MatchSettings
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per second: share of suspect prints agreeing with (video, offset), and usability."""
-    per_bucket = np.bincount(_bucket_of(h.query_times, n_buckets, s.bucket), minlength=n_buckets)
+    times = h.query_times
+    if h.library_times is not None:
+        times = times[_reachable(h.library_times[video], times + offset, h.tolerance)]
+    per_bucket = np.bincount(_bucket_of(times, n_buckets, s.bucket), minlength=n_buckets)
     usable = per_bucket >= h.min_per_second
     ok = (h.video == video) & (np.abs(h.offset - offset) <= h.tolerance)
     agreeing = np.unique(h.query[ok])
