@@ -210,7 +210,7 @@ def iter_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> Iterator[np.
 
 def iter_audio_windows(
     path: str | Path,
-    window_seconds: float = 600.0,
+    window_seconds: float = 300.0,
     search_seconds: float = 20.0,
     sample_rate: int = SAMPLE_RATE,
 ) -> Iterator[tuple[float, np.ndarray]]:

@@ -8,6 +8,7 @@ or repetition loops) are dropped and counted.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import importlib.metadata
 import os
@@ -33,7 +34,8 @@ class TranscribeSettings:
     compute_type: str = "int8"  # models.devices.whisper_compute_type: float16 on CUDA
     device: str = "cpu"
     vocabulary: tuple[str, ...] = ()
-    window_seconds: float = 600.0
+    # 5-minute windows: peak memory 970 -> 580 MiB and flat with length (BENCHMARKS.md R6).
+    window_seconds: float = 300.0
     # Thresholds for dropping hallucinated segments (see module docstring).
     max_no_speech_prob: float = 0.6
     min_avg_logprob: float = -1.0
@@ -58,6 +60,23 @@ def _keep(seg: object, previous_text: str | None, s: TranscribeSettings) -> bool
     return text != previous_text
 
 
+def _unmap_large_buffers() -> None:
+    """Keep glibc from holding on to freed multi-megabyte buffers (Linux/glibc only).
+
+    After a large buffer is freed glibc raises its mmap threshold (up to 32 MiB), so the next
+    window's audio, STFT and features are carved from heaps that are not given back, and
+    the peak grows with each window. A fixed 1 MiB threshold maps each large buffer on its
+    own and unmaps it on free: measured 1164 -> 948 MiB at 20 min (BENCHMARKS.md R6).
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing to tune
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3  # from <malloc.h>
+    libc.mallopt(m_mmap_threshold, 1 << 20)
+    libc.mallopt(m_trim_threshold, 0)
+
+
 class Transcriber:
     """A loaded Whisper model and its settings; reuse one for many files."""
 
@@ -65,6 +84,7 @@ class Transcriber:
         from faster_whisper import WhisperModel  # heavy import, only when transcribing
 
         self.settings = settings or TranscribeSettings()
+        _unmap_large_buffers()
         self.resolved = resolve(self.settings.model)
         if self.resolved.english_only and self.settings.language != "en":
             raise ModelNotAvailable(
