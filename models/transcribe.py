@@ -34,7 +34,7 @@ class TranscribeSettings:
     compute_type: str = "int8"  # models.devices.whisper_compute_type: float16 on CUDA
     device: str = "cpu"
     vocabulary: tuple[str, ...] = ()
-    # 5-minute windows: peak memory 970 -> 580 MiB and flat with length (BENCHMARKS.md R6).
+    # 5-minute windows, trimmed between: peak 970 -> ~600 MiB, flat with length (R6).
     window_seconds: float = 300.0
     # Thresholds for dropping hallucinated segments (see module docstring).
     max_no_speech_prob: float = 0.6
@@ -60,21 +60,19 @@ def _keep(seg: object, previous_text: str | None, s: TranscribeSettings) -> bool
     return text != previous_text
 
 
-def _unmap_large_buffers() -> None:
-    """Keep glibc from holding on to freed multi-megabyte buffers (Linux/glibc only).
+def _release_freed_memory() -> None:
+    """Hand memory freed by the last window back to the OS (Linux/glibc only).
 
-    After a large buffer is freed glibc raises its mmap threshold (up to 32 MiB), so the next
-    window's audio, STFT and features are carved from heaps that are not given back, and
-    the peak grows with each window. A fixed 1 MiB threshold maps each large buffer on its
-    own and unmaps it on free: measured 1164 -> 948 MiB at 20 min (BENCHMARKS.md R6).
+    glibc keeps a window's freed audio, STFT and feature buffers in its heaps, and the next
+    window's buffers do not fit exactly into them, so the peak grew with every window
+    (BENCHMARKS.md R6). Trimming between windows keeps the peak near one window's. (A fixed
+    1 MiB mmap threshold flattens it further but makes transcription ~25% slower.)
     """
     try:
         libc = ctypes.CDLL("libc.so.6")
-    except OSError:  # not glibc: nothing to tune
+    except OSError:  # not glibc: nothing to release
         return
-    m_trim_threshold, m_mmap_threshold = -1, -3  # from <malloc.h>
-    libc.mallopt(m_mmap_threshold, 1 << 20)
-    libc.mallopt(m_trim_threshold, 0)
+    libc.malloc_trim(0)
 
 
 class Transcriber:
@@ -84,7 +82,6 @@ class Transcriber:
         from faster_whisper import WhisperModel  # heavy import, only when transcribing
 
         self.settings = settings or TranscribeSettings()
-        _unmap_large_buffers()
         self.resolved = resolve(self.settings.model)
         if self.resolved.english_only and self.settings.language != "en":
             raise ModelNotAvailable(
@@ -130,6 +127,7 @@ class Transcriber:
         dropped = 0
         previous: str | None = None
         for offset, samples in iter_audio_windows(path, window_seconds=s.window_seconds):
+            _release_freed_memory()  # the previous window's buffers
             raw, _ = self._model.transcribe(
                 samples,
                 language=s.language,
