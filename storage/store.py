@@ -64,6 +64,15 @@ def _s3_options() -> dict[str, object]:
     return opts
 
 
+def _reason(exc: BaseException) -> str:
+    """One line a user can act on: the innermost cause's message, without the traceback."""
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror} ({exc.filename})" if exc.filename else exc.strerror
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
 class Store:
     """An fsspec-backed object store rooted at a URL."""
 
@@ -151,6 +160,36 @@ class Store:
         return sorted(
             e["name"].rstrip("/").rsplit("/", 1)[-1] for e in entries if e["type"] == "directory"
         )
+
+    # -- checks before a run does any work -------------------------------------------------
+    def check_readable(self) -> None:
+        """Raise StoreError unless the store's root exists and can be listed.
+
+        A missing local folder (a camera card that is not mounted) or an S3 endpoint that
+        does not answer is reported here, before a night reads "0 inputs" from it.
+        """
+        if self.is_local:
+            root = Path(self.root)
+            if not root.is_dir():
+                raise StoreError(f"there is no folder {root}")
+            if not os.access(root, os.R_OK | os.X_OK):
+                raise StoreError(f"permission denied on {root}")
+            return
+        try:
+            self.fs.ls(self.root)
+        except FileNotFoundError:
+            return  # an empty prefix is an empty folder on S3
+        except Exception as exc:  # any failure: its reason is what matters
+            raise StoreError(f"listing failed: {_reason(exc)}") from exc
+
+    def check_writable(self) -> None:
+        """Raise StoreError unless a small object can be written and removed at the root."""
+        key = f".sorot-write-check-{uuid.uuid4().hex}"  # hidden: never listed
+        try:
+            self.put_bytes(key, b"ok")
+            self.delete(key)
+        except Exception as exc:  # any failure: its reason is what matters
+            raise StoreError(f"a test write failed: {_reason(exc)}") from exc
 
     def sha256(self, key: str) -> tuple[str, int]:
         """Streamed SHA-256 and size of an object (constant memory)."""

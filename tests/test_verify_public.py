@@ -1,8 +1,10 @@
 """The public verification page against a library built by the real nightly run.
 
-Library: handshake_livingroom.mp4 (one clip, 1.5-16.49 s) and jfk_en.flac (one clip,
-0-10.65 s). Published: the handshake clip trimmed to 8.0-16.49 and the JFK clip trimmed
-to 0-4.5, each after an earlier decision that the latest one overrides.
+Library: handshake_livingroom.mp4 and jfk_en.flac, one clip each (their bounds follow
+Whisper's words, which differ between CPUs: 1.5-16.49 s or 7.5-15.5 s for the handshake).
+Published: the handshake clip trimmed to start at 8.0 s (or later, inside the clip) and
+the JFK clip trimmed to end at 4.5 s, each after an earlier decision that the latest one
+overrides.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class Built:
     jfk: str
     handshake_clip: str
     jfk_clip: str
+    handshake_in: float  # the published trim's in point
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +80,12 @@ def built(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Built:
     editor = add_user(db, "ani", "kata-sandi-rahasia", "editor")
     library = Library(store)
     clip_ids = {}
+    first = library.ranked(library.manifest(handshake))
+    assert first is not None
+    # After 7.0 s, so the hidden excerpt (1.5-7.0 s) is never published.
+    handshake_in = max(8.0, first.clips[0].start + 0.5)
     for video_id, decisions in (
-        (handshake, [("reject", None, None), ("approve", 8.0, None)]),
+        (handshake, [("reject", None, None), ("approve", handshake_in, None)]),
         (jfk, [("approve", None, None), ("approve", None, 4.5)]),
     ):
         ranked = library.ranked(library.manifest(video_id))
@@ -96,7 +103,9 @@ def built(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Built:
                 out_point=out_point,
             )
     db.close()
-    return Built(str(store_dir), db_url, handshake, jfk, clip_ids[handshake], clip_ids[jfk])
+    return Built(
+        str(store_dir), db_url, handshake, jfk, clip_ids[handshake], clip_ids[jfk], handshake_in
+    )
 
 
 @pytest.fixture
@@ -157,9 +166,10 @@ def test_published_spans_follow_the_latest_decision(built: Built) -> None:
 
     spans = sorted(published_spans(db, bounds))
     db.close()
+    handshake_end = bounds(built.handshake, built.handshake_clip)[1]  # untrimmed out point
     expected = [
         PublishedSpan(built.jfk, 0.0, 4.5, built.jfk_clip),
-        PublishedSpan(built.handshake, 8.0, 16.49, built.handshake_clip),
+        PublishedSpan(built.handshake, built.handshake_in, handshake_end, built.handshake_clip),
     ]
     assert spans == sorted(expected)
 
@@ -206,7 +216,8 @@ def test_excerpt_inside_the_approved_clip_is_derived_from_it(
 def test_a_match_outside_published_spans_reads_exactly_as_no_match(
     built: Built, client: TestClient, shared_data: Path, tmp_path: Path
 ) -> None:
-    # 1.5-7.0 s of the handshake: "I don't know how to do it", before the trimmed approval.
+    # 1.5-7.0 s of the handshake (a few words: "I don't know how to do it", or what Whisper
+    # hears on this CPU), before the trimmed approval.
     hidden = edit(
         shared_data / "video/handshake_livingroom.mp4",
         tmp_path / "potongan.mp4",
@@ -215,7 +226,8 @@ def test_a_match_outside_published_spans_reads_exactly_as_no_match(
     )
     raw = raw_verify(built, hidden)
     assert raw.verdict == "derived" and raw.video_id == built.handshake  # the archive knows it
-    assert raw.official_text and "how" in raw.official_text
+    hidden_words = set(re.findall(r"[A-Za-z']{4,}", raw.official_text or ""))
+    assert hidden_words, raw.official_text
     unrelated = shared_data / "speech/cv_id_19059577.wav"
     assert raw_verify(built, unrelated).verdict == "no-match"
 
@@ -236,7 +248,8 @@ def test_a_match_outside_published_spans_reads_exactly_as_no_match(
     for text in (json.dumps(answers["hidden"][0]), answers["hidden"][1]):
         for secret in (built.handshake, built.handshake_clip, "salaman", "inbox", "library/"):
             assert secret not in text
-        assert not re.search(r"\b(how|know|do it)\b", text)
+        for word in hidden_words:
+            assert not re.search(rf"\b{re.escape(word)}\b", text), word
 
 
 def test_unpublished_words_of_a_matched_recording_stay_hidden(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import traceback
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -30,6 +31,14 @@ DbOpt = Annotated[
     str | None,
     typer.Option("--db", help="Database URL or SQLite path (default: SOROT_REVIEW_DB)."),
 ]
+
+
+def fail(message: str, exc: BaseException | None = None, verbose: bool = False) -> NoReturn:
+    """Exit 2 for a user's mistake: one red line, the traceback only with --verbose."""
+    if verbose and exc is not None:
+        console.print("".join(traceback.format_exception(exc)), markup=False, highlight=False)
+    console.print(f"[red]{message}[/]", highlight=False)
+    raise typer.Exit(2)
 
 
 def require_device(device: str) -> None:

@@ -18,7 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from flows import progress
-from flows.cli.common import DeviceOpt, StoreOpt, console, require_device
+from flows.cli.common import DeviceOpt, StoreOpt, console, fail, require_device
 from flows.settings import DEFAULT_STORE, RunSettings
 
 
@@ -28,12 +28,54 @@ def _quiet_prefect(verbose: bool) -> None:
     logging.getLogger("prefect").setLevel(logging.INFO if verbose else logging.WARNING)
 
 
-def _read_vocabulary(path: Path | None) -> tuple[str, ...]:
+def _read_vocabulary(path: Path | None, verbose: bool) -> tuple[str, ...]:
     if path is None:
         return ()
     from models.transcribe import vocabulary_from
 
-    return vocabulary_from(path.read_text(encoding="utf-8").splitlines())
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"vocabulary file {path} cannot be read: {exc}", exc, verbose)
+    return vocabulary_from(text.splitlines())
+
+
+def _check_date(date: str | None, verbose: bool) -> None:
+    from datetime import date as day
+
+    if date is None:
+        return
+    try:
+        if len(date) != 10:
+            raise ValueError(f"{date!r} has {len(date)} characters")
+        day.fromisoformat(date)
+    except ValueError as exc:
+        fail(
+            f"--date {date!r} is not a date in the form YYYY-MM-DD (e.g. 2026-04-21)", exc, verbose
+        )
+
+
+def _preflight(settings: RunSettings, verbose: bool) -> None:
+    """Check what a user can get wrong before any input is touched (exit 2 with the reason):
+    the model, a store that cannot be created or written, an inbox that is not there."""
+    from models.whisper_models import ModelNotAvailable, resolve
+    from storage import layout
+    from storage.store import Store
+
+    try:
+        resolve(settings.model)
+    except ModelNotAvailable as exc:
+        fail(f"Whisper model {settings.model!r} is not available: {exc}", exc, verbose)
+    where = settings.inbox or f"{settings.store.rstrip('/')}/{layout.INBOX}"
+    try:
+        Store(where).check_readable()
+    except Exception as exc:  # a bad URL, a missing folder or bucket, no endpoint
+        hint = " (is the card mounted?)" if "://" not in where else ""
+        fail(f"inbox {where} cannot be read: {exc}{hint}", exc, verbose)
+    try:
+        Store(settings.store).check_writable()
+    except Exception as exc:  # a bad URL, a read-only disk, no endpoint, no credentials
+        fail(f"store {settings.store} cannot be used: {exc}", exc, verbose)
 
 
 def run(
@@ -67,8 +109,7 @@ def run(
     """Process the night's footage into the library; exit 0 only if no input failed."""
     _quiet_prefect(verbose)
     require_device(device)
-    from flows.nightly import nightly  # imports Prefect: keep `sorot --help` fast
-
+    _check_date(date, verbose)
     settings = RunSettings(
         store=store,
         inbox=inbox,
@@ -76,9 +117,12 @@ def run(
         model=model,
         language=language,
         device=device,
-        vocabulary=_read_vocabulary(vocabulary),
+        vocabulary=_read_vocabulary(vocabulary, verbose),
         render_top=render_top,
     )
+    _preflight(settings, verbose)
+    from flows.nightly import nightly  # imports Prefect: keep `sorot --help` fast
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
