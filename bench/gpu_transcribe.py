@@ -39,7 +39,7 @@ def export(wav: Path, minutes: float = 10.0) -> None:
     """Write the bench input's audio as the Transcriber reads it, as 16-bit 16 kHz mono."""
     sys.path.insert(0, str(ROOT))
     from bench.inputs import build_input
-    from models.media import iter_audio
+    from models.media.decode import iter_audio
 
     audio = np.concatenate(list(iter_audio(build_input(minutes, 2.0))))
     pcm = np.clip(np.round(audio * 32767), -32768, 32767).astype(np.int16)

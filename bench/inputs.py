@@ -59,7 +59,7 @@ def _cover(rgb: np.ndarray) -> np.ndarray:
 
 def _source_frames() -> Iterator[np.ndarray]:
     """Upright 1920x1080 RGB frames of the source clips, looped forever."""
-    from models.media import probe
+    from models.media.decode import probe
 
     rotations = {}
     for name in CLIPS:

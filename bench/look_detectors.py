@@ -15,7 +15,7 @@ import numpy as np
 
 from models.look.faces import CenterFaceDetector
 from models.look.sampler import choose_mode, iter_frames
-from models.media import keyframe_times, probe
+from models.media.decode import keyframe_times, probe
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "video"
 FILES = [

@@ -17,13 +17,13 @@ import av
 import numpy as np
 
 from bench.compose import DATA
-from models.listen.events import AudioEvents
+from models.listen.sounds import AudioEvents
 from models.listen.vad import SpeechActivity
 from models.look import quality
 from models.look.cuts import CutDetector
 from models.look.faces import CenterFaceDetector
 from models.look.sampler import iter_frames
-from models.media import iter_audio, keyframe_times
+from models.media.decode import iter_audio, keyframe_times
 
 
 def loop(src: Path, dst: Path, times: int) -> None:

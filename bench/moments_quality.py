@@ -15,7 +15,8 @@ import numpy as np
 from bench.compose import DATA, compose, expected_label, moment_pr
 from models.look.cuts import CutDetector
 from models.look.sampler import iter_frames
-from models.moments.analyze import MomentSettings, analyze_video
+from models.moments.analyze import analyze_video
+from models.moments.settings import MomentSettings
 
 BIKES_CUTS = [30, 76, 137, 187, 242]
 

@@ -83,10 +83,10 @@ def _load_json(path: Path, cls: Any) -> Any:
 def _stage(name: str, src: Path, work: Path, device: str) -> tuple[Callable[[], dict], float]:
     """Prepare stage `name` (imports, model loading: timed as load) and return its body."""
     t0 = time.perf_counter()
-    from models.devices import whisper_compute_type
-    from models.media import probe
-    from models.moment_records import FeatureTimeline, Moments
-    from models.records import Transcript
+    from models.common.devices import whisper_compute_type
+    from models.media.decode import probe
+    from models.moments.records import FeatureTimeline, Moments
+    from models.speech.records import Transcript
 
     transcript_json = work / "transcript.json"
 
@@ -105,7 +105,8 @@ def _stage(name: str, src: Path, work: Path, device: str) -> tuple[Callable[[], 
             return {}
 
     elif name == "transcribe":
-        from models.transcribe import TranscribeSettings, shared_transcriber
+        from models.speech.settings import TranscribeSettings
+        from models.speech.transcribe import shared_transcriber
 
         transcriber = shared_transcriber(
             TranscribeSettings(
@@ -122,7 +123,8 @@ def _stage(name: str, src: Path, work: Path, device: str) -> tuple[Callable[[], 
             return {"segments": len(transcript.segments), "words": _words(transcript)}
 
     elif name == "analyze":
-        from models.moments.analyze import MomentSettings, analyze_video
+        from models.moments.analyze import analyze_video
+        from models.moments.settings import MomentSettings
 
         transcript = _load_json(transcript_json, Transcript)
         settings = MomentSettings(device=device)
@@ -162,7 +164,7 @@ def _stage(name: str, src: Path, work: Path, device: str) -> tuple[Callable[[], 
             return {"clips": len(ranked.clips)}
 
     elif name == "press":
-        from flows.press import press_files
+        from app.press import press_files
         from models.press import EventMetadata
 
         transcript = _load_json(transcript_json, Transcript)
@@ -173,7 +175,7 @@ def _stage(name: str, src: Path, work: Path, device: str) -> tuple[Callable[[], 
             return {"quotes": len(draft.quotes), "bytes": sum(len(v) for v in files.values())}
 
     elif name in ("fingerprint", "fingerprint_dense"):
-        from models.fingerprint import KEYFRAME_WINDOW, fingerprint_file
+        from models.provenance.fingerprint import KEYFRAME_WINDOW, fingerprint_file
 
         window = KEYFRAME_WINDOW if name == "fingerprint" else None
 
@@ -196,7 +198,7 @@ def _stage(name: str, src: Path, work: Path, device: str) -> tuple[Callable[[], 
     elif name in ("whisper_alone", "whisper_same_audio"):
         from faster_whisper import WhisperModel
 
-        from models.whisper_models import resolve
+        from models.speech.whisper_models import resolve
 
         model = WhisperModel(
             resolve("base").path_or_name,
@@ -211,7 +213,7 @@ def _stage(name: str, src: Path, work: Path, device: str) -> tuple[Callable[[], 
             if name == "whisper_same_audio":  # the samples the Transcriber feeds Whisper
                 import numpy as np
 
-                from models.media import iter_audio
+                from models.media.decode import iter_audio
 
                 audio = np.concatenate(list(iter_audio(src)))
             else:
@@ -320,7 +322,7 @@ def best(runs: list[dict]) -> dict:
 
 def check_device(device: str) -> None:
     """Fail clearly when `--device cuda` is asked for on a machine without CUDA."""
-    from models.devices import DeviceNotAvailable, require
+    from models.common.devices import DeviceNotAvailable, require
 
     try:
         require(device)
@@ -378,7 +380,7 @@ def measure(minutes: float, gop: float, stages: list[str], repeat: int, device: 
     t0 = time.perf_counter()
     src = build_input(minutes, gop)
     built = time.perf_counter() - t0
-    from models.media import probe
+    from models.media.decode import probe
 
     duration = probe(src).duration
     work = CACHE / f"work_{minutes:g}min"

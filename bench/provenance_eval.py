@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from models.fingerprint import KEYFRAME_WINDOW, FingerprintIndex, fingerprint_file  # noqa: E402
-from models.media import probe  # noqa: E402
+from models.media.decode import probe  # noqa: E402
+from models.provenance.fingerprint import KEYFRAME_WINDOW, FingerprintIndex, fingerprint_file  # noqa: E402
 from tests.media_edits import DATA, crop, edit, logo, scale_to  # noqa: E402
 
 

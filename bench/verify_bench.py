@@ -21,7 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from models.fingerprint import FingerprintIndex, MediaPrints, fingerprint_file  # noqa: E402
+from models.provenance.fingerprint import FingerprintIndex, MediaPrints, fingerprint_file  # noqa: E402
 from tests.media_edits import DATA, edit  # noqa: E402
 
 

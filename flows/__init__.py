@@ -1,4 +1,4 @@
-"""Prefect flows and the `sorot` CLI: orchestration only (no ML, no storage key details)."""
+"""Prefect flows only: the nightly run, the per-video flow and its stages, the schedule."""
 
 import os
 

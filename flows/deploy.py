@@ -25,8 +25,8 @@ from prefect.client.schemas.objects import StateType
 from prefect.exceptions import ObjectAlreadyExists
 from prefect.schedules import Cron
 
+from app.settings import RunSettings
 from flows.nightly import nightly
-from flows.settings import RunSettings
 
 REPO = Path(__file__).resolve().parents[1]
 DEPLOYMENT = "nightly"

@@ -19,14 +19,14 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from app.settings import JAKARTA, RunSettings
+from app.verify import refresh_index
 from flows import progress
 from flows.notify import send_webhook, write_html_report
-from flows.provenance import refresh_index
-from flows.settings import JAKARTA, RunSettings
 from flows.stages import STORAGE_RETRIES, InputFailed
 from flows.video import process_video
-from models.clips.events import VideoWhen, group_events
-from models.hashing import sha256_file
+from models.events.grouping import VideoWhen, group_events
+from models.media.hashing import sha256_file
 from models.press import EventMetadata
 from storage import layout
 from storage.claims import release, try_claim

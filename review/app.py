@@ -14,10 +14,10 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from app.library import Library
 from review.context import STATIC, TEMPLATES, AppContext
 from review.db import open_db
 from review.export import Exports
-from review.library import Library
 from review.render import render, wants_json
 from review.routes import actions, admin, auth, exports, files, pages, verify_public
 from review.security import LoginRequired, SecurityHeaders, authenticate, csrf_guard

@@ -8,9 +8,9 @@ from pathlib import Path
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from app.library import Library
 from review.db import Database
 from review.export import Exports
-from review.library import Library
 from review.settings import ReviewSettings
 
 TEMPLATES = Path(__file__).with_name("templates")

@@ -13,9 +13,9 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 
-from models.clip_records import Clip
+from models.clips.records import Clip
 from review.db import Database
-from review.models import DECISIONS, Comment, Decision
+from review.tables import DECISIONS, Comment, Decision
 
 
 class DecisionError(ValueError):

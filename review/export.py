@@ -22,10 +22,11 @@ from pathlib import Path
 
 import opentimelineio as otio
 
-from models.clip_records import Clip
+from app.library import Library, NotInLibrary
+from models.clips.records import Clip
 from review.db import Database
 from review.decisions import DecisionInfo, latest_decisions
-from review.library import CLIPS_DIR, Library, NotInLibrary
+from storage import layout
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ def approved_items(library: Library, db: Database, video_ids: list[str]) -> list
                 if not name:
                     continue
                 try:
-                    ref = library.artifact(manifest, f"{CLIPS_DIR}/{name}")
+                    ref = library.artifact(manifest, f"{layout.CLIPS_DIR}/{name}")
                 except NotInLibrary:
                     continue  # named in ranked.json but not committed: skip, never guess
                 files[ref.key] = f"clips/{video_id}/{name}"

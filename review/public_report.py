@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from models.provenance_records import (
+from models.common.records import Strict
+from models.provenance.records import (
     MatchSegment,
     PublishedClip,
     VerifyReport,
@@ -37,10 +38,9 @@ SUSPECT_SLACK = 0.5
 EXACT_SLACK = 0.5
 
 
-class PublicPiece(BaseModel):
+class PublicPiece(Strict):
     """A stretch of the uploaded file that plays part of a published clip."""
 
-    model_config = ConfigDict(extra="forbid")
     clip_id: str
     video_id: str
     query_start: float  # seconds in the uploaded file
@@ -50,10 +50,9 @@ class PublicPiece(BaseModel):
     score: float  # share of fingerprints that agree (0..1)
 
 
-class PublicClip(BaseModel):
+class PublicClip(Strict):
     """A published clip the upload overlaps, with the overlapped part of it."""
 
-    model_config = ConfigDict(extra="forbid")
     clip_id: str
     video_id: str
     source_start: float
@@ -64,10 +63,9 @@ class PublicEdit(WordChange):
     """A word difference whose official words are all published (no recogniser scores)."""
 
 
-class PublicReport(BaseModel):
+class PublicReport(Strict):
     """The answer the public page gives; the same shape for every verdict."""
 
-    model_config = ConfigDict(extra="forbid")
     verdict: Literal["exact", "derived", "no-match"]
     sha256: str  # of the uploaded file
     duration: float  # of the uploaded file

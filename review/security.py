@@ -14,7 +14,6 @@ from fastapi import Depends, HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from review.context import ctx
-from review.models import ROLES
 from review.sessions import (
     PRELOGIN_COOKIE,
     SESSION_COOKIE,
@@ -23,6 +22,7 @@ from review.sessions import (
     prelogin_csrf,
     tokens_match,
 )
+from review.tables import ROLES
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"

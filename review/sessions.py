@@ -17,8 +17,8 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 
 from review.db import Database
-from review.models import Session as SessionRow
-from review.models import utcnow
+from review.tables import Session as SessionRow
+from review.tables import utcnow
 
 SESSION_COOKIE = "sorot_session"
 PRELOGIN_COOKIE = "sorot_pre"

@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from review.db import Database
-from review.models import ROLES, User
-from review.models import Session as SessionRow
 from review.passwords import hash_password, needs_rehash, verify_password
+from review.tables import ROLES, User
+from review.tables import Session as SessionRow
 
 
 class UserError(ValueError):

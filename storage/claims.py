@@ -12,18 +12,18 @@ import os
 import socket
 import time
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
+from models.common.records import Strict
 from storage import layout
 from storage.store import Store
 
 DEFAULT_TTL_SECONDS = 6 * 3600  # longer than any single video takes
 
 
-class Claim(BaseModel):
+class Claim(Strict):
     """Who holds a video."""
 
-    model_config = ConfigDict(extra="forbid")
     run_id: str
     host: str
     pid: int

@@ -14,12 +14,12 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from models.credentials import (
+from models.provenance.credentials import (
     CredentialSigner,
     create_self_signed_credentials,
     make_signer_from_pem,
 )
-from models.signing import (
+from models.provenance.signing import (
     generate_private_key,
     key_id,
     private_key_from_pem,

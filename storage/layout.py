@@ -51,6 +51,11 @@ def clip_artifact(filename: str) -> tuple[str, str]:
 SIDECAR_SUFFIXES = frozenset({".json", ".txt", ".md", ".srt", ".vtt", ".csv", ".yaml", ".yml"})
 
 
+def is_video_id(text: str) -> bool:
+    """Whether `text` has the form of a library id (16 lower-case hex characters)."""
+    return len(text) == 16 and all(c in "0123456789abcdef" for c in text)
+
+
 def video_id_for(sha256: str) -> str:
     """A library id: the first 16 hex characters of the source's SHA-256."""
     return sha256[:16]

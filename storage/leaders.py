@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from models.records import Record
+from models.common.records import Record, Strict
 from storage import layout
 from storage.store import Store
 
 
-class PhotoRef(BaseModel):
+class PhotoRef(Strict):
     """An enrollment photo, by name and content hash (the photo itself is not stored)."""
 
-    model_config = ConfigDict(extra="forbid")
     name: str
     sha256: str
 

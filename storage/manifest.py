@@ -12,39 +12,37 @@ from pathlib import Path
 from typing import Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from models.hashing import sha256_file
-from models.records import ModelInfo, ProbeInfo, Record
-from models.signing import sign_document, verify_document
+from models.common.records import ModelInfo, Record, Strict
+from models.media.hashing import sha256_file
+from models.media.records import ProbeInfo
+from models.provenance.signing import sign_document, verify_document
 from storage import layout
 from storage.store import Store
 
 
-class ArtifactRef(BaseModel):
+class ArtifactRef(Strict):
     """One artifact of an entry: where it is and how to check it."""
 
-    model_config = ConfigDict(extra="forbid")
     key: str
     sha256: str
     bytes: int
     media_type: str
 
 
-class SourceRef(BaseModel):
+class SourceRef(Strict):
     """The original recording an entry came from."""
 
-    model_config = ConfigDict(extra="forbid")
     key: str
     sha256: str
     bytes: int
     probe: ProbeInfo
 
 
-class ManifestSignature(BaseModel):
+class ManifestSignature(Strict):
     """Ed25519 signature over the canonical JSON of the manifest without this field."""
 
-    model_config = ConfigDict(extra="forbid")
     algorithm: str
     key_id: str
     value: str

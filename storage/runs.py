@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from models.clip_records import Clip
-from models.records import Record
+from models.clips.records import Clip
+from models.common.records import Record, Strict
 from storage import layout
 from storage.store import Store
 
 Outcome = Literal["processed", "duplicate", "failed"]
 
 
-class InputOutcome(BaseModel):
+class InputOutcome(Strict):
     """One input file and what became of it."""
 
-    model_config = ConfigDict(extra="forbid")
     key: str
     outcome: Outcome
     video_id: str | None = None
@@ -29,10 +28,9 @@ class InputOutcome(BaseModel):
     worker: str | None = None  # host:pid that processed it
 
 
-class NightEvent(BaseModel):
+class NightEvent(Strict):
     """Videos of one event: recorded close together in time (and place, when known)."""
 
-    model_config = ConfigDict(extra="forbid")
     event_id: str
     video_ids: list[str]
     start: str | None = None

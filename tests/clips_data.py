@@ -9,11 +9,14 @@ from functools import cache
 from pathlib import Path
 
 from bench.compose import compose
-from models.media import probe
-from models.moment_records import FeatureTimeline, Moments
-from models.moments.analyze import MomentSettings, analyze_video
-from models.records import ProbeInfo, Transcript
-from models.transcribe import Transcriber, TranscribeSettings
+from models.media.decode import probe
+from models.media.records import ProbeInfo
+from models.moments.analyze import analyze_video
+from models.moments.records import FeatureTimeline, Moments
+from models.moments.settings import MomentSettings
+from models.speech.records import Transcript
+from models.speech.settings import TranscribeSettings
+from models.speech.transcribe import Transcriber
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

@@ -15,7 +15,7 @@ import av
 import cv2
 import numpy as np
 
-from models.media import SAMPLE_RATE, iter_audio, probe
+from models.media.decode import SAMPLE_RATE, iter_audio, probe
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 FrameFn = Callable[[np.ndarray], np.ndarray]

@@ -12,8 +12,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from models.hashing import sha256_file
-from models.moment_records import FeatureTimeline
+from models.media.hashing import sha256_file
+from models.moments.records import FeatureTimeline
 from ops.servers import start_prefect_server
 from storage import layout
 from storage.manifest import check_entry, list_entries
@@ -202,7 +202,7 @@ def test_leader_enroll_then_run_sees_the_leader(tmp_path: Path, shared_data: Pat
 def test_run_on_a_device_this_machine_lacks_says_why(tmp_path: Path) -> None:
     # Real check, no mock: on a machine without CUDA (CI, the office) `--device cuda` must
     # stop before touching the store and name what is missing; elsewhere it may start.
-    from models.devices import cuda_problems
+    from models.common.devices import cuda_problems
 
     store = tmp_path / "lib"
     unknown = subprocess.run(
@@ -226,7 +226,7 @@ def test_run_on_a_device_this_machine_lacks_says_why(tmp_path: Path) -> None:
 
 
 def test_cuda_settings_reach_whisper_and_faces() -> None:
-    from flows.settings import RunSettings
+    from app.settings import RunSettings
 
     gpu = RunSettings(device="cuda")
     assert gpu.transcribe().device == "cuda" and gpu.transcribe().compute_type == "float16"

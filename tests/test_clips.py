@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from models.clip_records import RankedClips
 from models.clips.boundaries import Snapper, cut_words, is_negation, transcript_words
 from models.clips.candidates import make_candidates
-from models.clips.events import VideoWhen, group_events
 from models.clips.pipeline import HAND_RANKER, clips_for_video
+from models.clips.records import RankedClips
 from models.clips.settings import ClipSettings
-from models.moment_records import FeatureRow, FeatureTimeline, Moment, Moments
-from models.moments.analyze import MomentSettings, analyze_video
-from models.records import ModelInfo, Segment, Transcript, Word
-from models.transcribe import Transcriber, TranscribeSettings
+from models.common.records import ModelInfo
+from models.events.grouping import VideoWhen, group_events
+from models.moments.analyze import analyze_video
+from models.moments.records import FeatureRow, FeatureTimeline, Moment, Moments
+from models.moments.settings import MomentSettings
+from models.speech.records import Segment, Transcript, Word
+from models.speech.settings import TranscribeSettings
+from models.speech.transcribe import Transcriber
 from tests.clips_data import DATA, composed
 
 
@@ -116,7 +119,7 @@ def test_video_shorter_than_minimum() -> None:
     timeline, moments = analyze_video(
         DATA / "video" / "hug_1080p.mp4", settings=MomentSettings(sample_fps=1.0)
     )
-    from models.media import probe
+    from models.media.decode import probe
 
     info = probe(DATA / "video" / "hug_1080p.mp4")
     ranked = clips_for_video("hug", info, None, timeline, moments)

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from models.credentials import (
+from models.media.hashing import sha256_file
+from models.provenance.credentials import (
     ClipEdit,
     SourceIngredient,
     create_self_signed_credentials,
@@ -24,7 +25,6 @@ from models.credentials import (
     make_signer_from_pem,
     read_credentials,
 )
-from models.hashing import sha256_file
 from tests.media_factory import tone_bursts, write_wav
 
 LAYOUTS = {

@@ -13,9 +13,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.fingerprint import KEYFRAME_WINDOW, FingerprintIndex, MediaPrints, fingerprint_file
-from models.fingerprint.visual import hash_gray, visual_hashes
-from models.media import keyframe_times
+from models.media.decode import keyframe_times
+from models.provenance.fingerprint import (
+    KEYFRAME_WINDOW,
+    FingerprintIndex,
+    MediaPrints,
+    fingerprint_file,
+)
+from models.provenance.fingerprint.visual import hash_gray, visual_hashes
 from tests.media_edits import DATA, crop, edit, logo, scale_to
 
 LIBRARY = sorted((DATA / "video").iterdir()) + sorted((DATA / "speech").iterdir())

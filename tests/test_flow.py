@@ -8,15 +8,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app.settings import RunSettings
 from flows.nightly import nightly
-from flows.settings import RunSettings
-from models.clip_records import RankedClips
-from models.hashing import sha256_file
-from models.media import probe
-from models.moment_records import FeatureTimeline, Moments
+from models.clips.records import RankedClips
+from models.media.decode import probe
+from models.media.hashing import sha256_file
+from models.moments.records import FeatureTimeline, Moments
 from models.press import PressDraft
-from models.records import Transcript
-from models.wer import normalize, wer
+from models.speech.records import Transcript
+from models.speech.text import plain_text
+from models.speech.wer import wer
 from storage import layout
 from storage.manifest import check_entry, list_entries, read_manifest
 from storage.runs import RunReport, list_reports
@@ -104,7 +105,7 @@ def check_night(store: Store, report: RunReport, expected: dict[str, str], prefi
     words = [w for seg in transcript.segments for w in seg.words]
     for quote in draft.quotes:
         spoken = [w.word for w in words if quote.start <= w.start and w.end <= quote.end]
-        assert normalize(" ".join(spoken)) == normalize(quote.text)
+        assert plain_text(" ".join(spoken)) == plain_text(quote.text)
     markdown = store.read_text(speech.artifacts["press_release"].key)
     assert "DENPASAR, 27 November 2026" in markdown  # dateline convention: city in capitals
     assert draft.quotes[0].text[:40] in markdown

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.leader import FaceEmbedder, match
 from models.look.faces import CenterFaceDetector
+from models.look.leader import FaceEmbedder, match
 from models.look.sampler import iter_frames
 
 VIDEO = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "video"

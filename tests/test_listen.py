@@ -7,11 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.listen.events import AudioEvents, log_mel_patches
+from models.common.records import ModelInfo
+from models.listen.sounds import AudioEvents, log_mel_patches
 from models.listen.turns import turn_features
 from models.listen.vad import SpeechActivity
-from models.media import iter_audio
-from models.records import ModelInfo, Segment, Transcript
+from models.media.decode import iter_audio
+from models.speech.records import Segment, Transcript
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

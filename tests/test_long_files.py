@@ -5,7 +5,8 @@ from __future__ import annotations
 import tracemalloc
 from pathlib import Path
 
-from models.moments.analyze import MomentSettings, analyze_video
+from models.moments.analyze import analyze_video
+from models.moments.settings import MomentSettings
 from tests.media_factory import tone_bursts, write_wav
 
 

@@ -12,7 +12,7 @@ from models.look.cuts import CutDetector
 from models.look.faces import CenterFaceDetector
 from models.look.sampler import choose_mode, iter_frames
 from models.look.video import look_video
-from models.media import keyframe_times, probe
+from models.media.decode import keyframe_times, probe
 
 VIDEO = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "video"
 BIKES_CUTS = [30, 76, 137, 187, 242]  # frame 0 is the start, not a cut

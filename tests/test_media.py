@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.media import SAMPLE_RATE, MediaError, iter_audio, iter_audio_windows, probe
+from models.media.decode import SAMPLE_RATE, MediaError, iter_audio, iter_audio_windows, probe
 from tests.media_factory import tone_bursts, write_video_only, write_wav
 
 

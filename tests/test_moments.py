@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from bench.compose import compose, expected_label, moment_pr
-from models.moment_records import FeatureRow
-from models.moments.analyze import MomentSettings, analyze_video
+from models.moments.analyze import analyze_video
+from models.moments.records import FeatureRow
 from models.moments.segment import segment
+from models.moments.settings import MomentSettings
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 FAST = MomentSettings(sample_fps=1.0)

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.media import iter_audio
+from models.common.records import ModelInfo
+from models.media.decode import iter_audio
 from models.press import (
     EventMetadata,
     PressDraft,
@@ -28,10 +29,11 @@ from models.press import (
 from models.press.draft import NO_SPEECH_LEAD, check_numbers
 from models.press.numbers import find_numbers
 from models.press.ranking import e5_available
-from models.press.sentences import split_sentences
 from models.press.speakers import attribute_speakers
-from models.records import ModelInfo, Segment, Transcript, Word
-from models.transcribe import Transcriber, TranscribeSettings
+from models.speech.records import Segment, Transcript, Word
+from models.speech.sentences import split_sentences
+from models.speech.settings import TranscribeSettings
+from models.speech.transcribe import Transcriber
 from tests.media_factory import write_wav
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"

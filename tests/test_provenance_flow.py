@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from models.clip_records import RankedClips
+from models.clips.records import RankedClips
 from storage.keys import public_keys
 from storage.manifest import Manifest, list_entries, signature_status
 from storage.store import Store
@@ -116,8 +116,8 @@ def test_verify_exact_derived_and_no_match(signed_library, shared_data: Path, tm
 
 
 def test_unsigned_runs_say_so(tmp_path: Path, shared_data: Path) -> None:
+    from app.settings import RunSettings
     from flows.nightly import nightly
-    from flows.settings import RunSettings
 
     (tmp_path / "store/inbox").mkdir(parents=True)
     shutil.copy(shared_data / "speech/jfk_en.flac", tmp_path / "store/inbox/a.flac")

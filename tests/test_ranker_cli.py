@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
+from app.settings import RunSettings
 from flows.nightly import nightly
-from flows.settings import RunSettings
-from models.clip_records import Clip, RankedClips
 from models.clips.ranker import FACTORS
+from models.clips.records import Clip, RankedClips
 from review.db import open_db
 from review.decisions import record_decision
 from review.settings import database_url

@@ -8,15 +8,15 @@ import av
 import numpy as np
 import pytest
 
-from models.clip_records import Clip, RankedClips
 from models.clips.measure import av_offsets, write_sync_source
 from models.clips.pipeline import render_clips
+from models.clips.records import Clip, RankedClips
 from models.clips.reframe import FaceSample, camera_path, choose_targets
 from models.clips.render import RenderJob, render_clip
 from models.clips.settings import ClipSettings, RenderSettings
+from models.look.records import Box
 from models.look.sampler import _upright_image
-from models.media import probe
-from models.moment_records import Box
+from models.media.decode import probe
 from tests.clips_data import DATA, composed
 
 FAST = RenderSettings(preset="ultrafast")

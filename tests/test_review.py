@@ -27,8 +27,8 @@ from review.db import open_db
 from review.decisions import decisions_for_training
 from review.i18n import MESSAGES
 from review.media import stream_object
-from review.models import Session as SessionRow
 from review.settings import ReviewSettings, db_url_of
+from review.tables import Session as SessionRow
 from review.users import add_user
 from storage import layout
 from storage.store import Store

@@ -23,10 +23,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from models.clip_records import Clip, ClipFiles, RankedClips
-from models.media import probe
-from models.records import ModelInfo, Segment, Transcript, Word
-from review.library import Library, NotInLibrary
+from app.library import Library, NotInLibrary
+from models.clips.records import Clip, ClipFiles, RankedClips
+from models.common.records import ModelInfo
+from models.media.decode import probe
+from models.speech.records import Segment, Transcript, Word
 from storage import layout
 from storage.manifest import Manifest, SourceRef, commit, now_iso, put_artifact
 from storage.runs import InputOutcome, RunReport, write_report

@@ -17,8 +17,8 @@ from prefect import get_client
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.states import Scheduled
 
+from app.settings import RunSettings
 from flows.nightly import nightly
-from flows.settings import RunSettings
 from ops.servers import free_port, start_prefect_server
 from storage.runs import list_reports
 from storage.store import Store

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models import signing
+from models.provenance import signing
 
 
 def test_canonical_json_is_sorted_compact_utf8() -> None:

@@ -56,7 +56,7 @@ def test_local_write_is_atomic_and_temp_files_are_invisible(tmp_path: Path) -> N
 def test_entry_without_manifest_is_invisible_and_tampering_is_detected(
     store: Store, tmp_path: Path
 ) -> None:
-    from models.records import ProbeInfo
+    from models.media.records import ProbeInfo
     from storage.manifest import Manifest, SourceRef, commit, now_iso, put_artifact
 
     vid = "00112233445566ff"

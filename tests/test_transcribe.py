@@ -13,9 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.transcribe import Transcriber, TranscribeSettings, vocabulary_from
-from models.wer import wer
-from models.whisper_models import ModelNotAvailable, resolve
+from models.speech.settings import TranscribeSettings
+from models.speech.transcribe import Transcriber, vocabulary_from
+from models.speech.wer import wer
+from models.speech.whisper_models import ModelNotAvailable, resolve
 from tests.media_factory import write_wav
 
 JFK = (

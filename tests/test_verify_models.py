@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from models.fingerprint import FingerprintIndex, fingerprint_file
-from models.hashing import sha256_file
-from models.provenance_records import PublishedClip
-from models.records import Transcript
-from models.verify import verify_media
-from models.verify_render import render_html, render_terminal
+from models.media.hashing import sha256_file
+from models.provenance.fingerprint import FingerprintIndex, fingerprint_file
+from models.provenance.records import PublishedClip
+from models.provenance.report_views import render_html, render_terminal
+from models.provenance.verify import verify_media
+from models.speech.records import Transcript
 from tests.media_edits import DATA, edit
 
 
@@ -43,7 +43,8 @@ def index(official: Path) -> FingerprintIndex:
 
 @pytest.fixture(scope="module")
 def transcriber():
-    from models.transcribe import Transcriber, TranscribeSettings
+    from models.speech.settings import TranscribeSettings
+    from models.speech.transcribe import Transcriber
 
     return Transcriber(TranscribeSettings(model="base", language="id"))
 

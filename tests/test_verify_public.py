@@ -26,14 +26,15 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from flows.provenance import verify_file
-from models.provenance_records import PublishedClip, VerifyReport
-from models.transcribe import TranscribeSettings, shared_transcriber
+from app.library import Library
+from app.verify import verify_file
+from models.provenance.records import PublishedClip, VerifyReport
+from models.speech.settings import TranscribeSettings
+from models.speech.transcribe import shared_transcriber
 from ops.servers import free_port
 from review.app import create_app
 from review.db import open_db
 from review.decisions import PublishedSpan, published_spans, record_decision
-from review.library import Library
 from review.public_report import public_report
 from review.settings import ReviewSettings, db_url_of
 from review.users import add_user
@@ -62,8 +63,8 @@ class Built:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Built:
     """Run the real nightly flow on two recordings, then decide on their clips."""
+    from app.settings import RunSettings
     from flows.nightly import nightly
-    from flows.settings import RunSettings
 
     root = tmp_path_factory.mktemp("verify-public")
     store_dir = root / "store"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from models.records import Word
-from models.word_diff import diff_words, normalise
+from models.provenance.word_diff import diff_words
+from models.speech.records import Word
+from models.speech.text import word_key
 
 
 def words(text: str, t0: float = 0.0, step: float = 0.5) -> list[Word]:
@@ -24,7 +25,7 @@ def test_identical_apart_from_case_and_punctuation() -> None:
     d = diff_words(suspect, OFFICIAL)
     assert d.edits == []
     assert d.matched_words == len(OFFICIAL)
-    assert normalise("Desa,") == "desa"
+    assert word_key("Desa,") == "desa"
 
 
 def test_deleted_inserted_and_substituted_words_with_both_times() -> None:

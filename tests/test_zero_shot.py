@@ -14,7 +14,7 @@ from transformers import (
     CLIPTokenizer,
 )
 
-from models.zero_shot import ZeroShotScorer
+from models.look.zero_shot import ZeroShotScorer
 
 
 def build_tiny_clip(path: Path) -> None:
@@ -68,6 +68,6 @@ def test_tiny_clip_scores_images(tmp_path: Path) -> None:
 
 
 def scorer_prompts() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    from models.zero_shot import CEREMONIAL_PROMPTS, INFORMAL_PROMPTS
+    from models.look.zero_shot import CEREMONIAL_PROMPTS, INFORMAL_PROMPTS
 
     return INFORMAL_PROMPTS, CEREMONIAL_PROMPTS

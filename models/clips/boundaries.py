@@ -8,10 +8,11 @@ Without words (no transcript, or nothing recognised) edges snap to shot cuts ins
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from models.records import Transcript, Word
+from models.speech.records import Transcript, Word
+from models.speech.sentences import ends_sentence
+from models.speech.text import bare_word
 
 # Negations whose separation from their predicate flips a statement's meaning: Indonesian
 # (incl. colloquial), Javanese/Balinese as heard in informal moments, English.
@@ -45,18 +46,11 @@ NEGATIONS = frozenset(
         "none",
     }
 )
-_SENTENCE_END = re.compile(r"[.!?\u2026]['\"\u201d)]*$")
-_STRIP = re.compile(r"^[^\w']+|[^\w']+$")
-
-
-def normalise(word: str) -> str:
-    """Lower-case word without surrounding punctuation."""
-    return _STRIP.sub("", word.strip().lower())
 
 
 def is_negation(word: str) -> bool:
     """True for a negation word (including English "n't" contractions)."""
-    w = normalise(word).replace("\u2019", "'")
+    w = bare_word(word).replace("\u2019", "'")
     return w in NEGATIONS or w.endswith("n't")
 
 
@@ -80,7 +74,7 @@ def transcript_words(transcript: Transcript | None) -> tuple[list[Word], list[tu
     words: list[Word] = []
     segment_last: set[int] = set()
     for seg in transcript.segments:
-        kept = [w for w in seg.words if normalise(w.word) and w.end > w.start]
+        kept = [w for w in seg.words if bare_word(w.word) and w.end > w.start]
         words += kept
         if kept:
             segment_last.add(len(words) - 1)
@@ -92,7 +86,7 @@ def transcript_words(transcript: Transcript | None) -> tuple[list[Word], list[tu
     for i, w in enumerate(words):
         last = i == len(words) - 1
         pause = not last and words[i + 1].start - w.end >= 0.7
-        if last or _SENTENCE_END.search(w.word.strip()) or (i in segment_last and pause):
+        if last or ends_sentence(w.word.strip()) or (i in segment_last and pause):
             sentences.append((first, i))
             first = i + 1
     return words, sentences

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from models.clips.boundaries import Snapper, join_words, transcript_words, words_inside
 from models.clips.settings import ClipSettings
-from models.moment_records import FeatureTimeline, Moments
-from models.records import Transcript, Word
+from models.moments.records import FeatureTimeline, Moments
+from models.speech.records import Transcript, Word
 
 
 @dataclass

@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from models.clips.boundaries import join_words
-from models.records import Word
+from models.speech.records import Word
 
 _BREAK = re.compile(r"[.!?,;:\u2026]['\"\u201d)]*$")
 

@@ -10,17 +10,18 @@ from pathlib import Path
 
 import numpy as np
 
-from models.clip_records import Clip, ClipFiles, RankedClips
 from models.clips.boundaries import transcript_words, words_inside
 from models.clips.candidates import make_candidates
 from models.clips.captions import cues
 from models.clips.ranker import Ranker
+from models.clips.records import Clip, ClipFiles, RankedClips
 from models.clips.reframe import FaceSample
 from models.clips.render import RenderJob, render_clip
 from models.clips.scoring import diversify, factors, hand_score, reason
 from models.clips.settings import ClipSettings
-from models.moment_records import FeatureTimeline, Moments
-from models.records import ProbeInfo, Transcript
+from models.media.records import ProbeInfo
+from models.moments.records import FeatureTimeline, Moments
+from models.speech.records import Transcript
 
 HAND_RANKER = "hand-weighted v1"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.moment_records import Box
+from models.look.records import Box
 
 
 class BystanderBlur:
@@ -14,8 +14,8 @@ class BystanderBlur:
     def __init__(
         self, leader: list[np.ndarray], fps: float = 5.0, max_distance: float = 0.6
     ) -> None:
-        from models.leader import FaceEmbedder
         from models.look.faces import CenterFaceDetector
+        from models.look.leader import FaceEmbedder
 
         self.detect, self.embedder = CenterFaceDetector(), FaceEmbedder()
         self.leader, self.period, self.max_distance = leader, 1.0 / fps, max_distance
@@ -23,7 +23,7 @@ class BystanderBlur:
         self.boxes: list[Box] = []
 
     def __call__(self, rgb: np.ndarray, t: float) -> list[Box]:
-        from models.leader import match
+        from models.look.leader import match
 
         if self.last_t is None or abs(t - self.last_t) >= self.period:
             self.last_t = t

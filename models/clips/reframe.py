@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from models.clips.settings import RenderSettings
-from models.moment_records import Box
+from models.look.records import Box
 
 
 @dataclass

@@ -27,8 +27,8 @@ from models.clips.captions import Cue, burn, cue_at, to_srt
 from models.clips.reframe import FaceSample, camera_path, choose_targets
 from models.clips.settings import RenderSettings
 from models.look.quality import gray_small, sharpness
-from models.moment_records import Box
-from models.records import ProbeInfo
+from models.look.records import Box
+from models.media.records import ProbeInfo
 
 log = logging.getLogger(__name__)
 

@@ -18,14 +18,14 @@ Factors (all from features.json rows inside the clip and the transcript words):
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 
-from models.clips.boundaries import normalise
 from models.clips.candidates import Candidate
 from models.clips.settings import ClipSettings, ScoreWeights
-from models.moment_records import FeatureRow, FeatureTimeline
+from models.moments.records import FeatureRow, FeatureTimeline
+from models.speech.sentences import ends_sentence
+from models.speech.text import bare_word
 
 FACTORS = (
     "interaction",
@@ -37,7 +37,6 @@ FACTORS = (
     "audio_quality",
     "duration_fit",
 )
-_SENTENCE_END = re.compile(r"[.!?\u2026]['\"\u201d)]*$")
 
 
 def _rows(timeline: FeatureTimeline, c: Candidate) -> list[FeatureRow]:
@@ -100,9 +99,9 @@ def _speech(c: Candidate, rows: list[FeatureRow]) -> float:
 def _quotability(c: Candidate) -> float:
     if not c.words:
         return 0.0
-    ends = [i for i, w in enumerate(c.words) if _SENTENCE_END.search(w.word.strip())]
+    ends = [i for i, w in enumerate(c.words) if ends_sentence(w.word.strip())]
     clean_end = 1.0 if ends and ends[-1] == len(c.words) - 1 else 0.0
-    first = normalise(c.words[0].word)
+    first = bare_word(c.words[0].word)
     clean_start = 1.0 if first[:1].isupper() or c.words[0].word.strip()[:1].isupper() else 0.5
     sentences = len(ends)
     count_fit = 1.0 if 1 <= sentences <= 4 else (0.5 if sentences > 4 else 0.2)
@@ -172,8 +171,8 @@ def similarity(
     """
     inter = max(0.0, min(a.end, b.end) - max(a.start, b.start))
     overlap = inter / max(1e-6, min(a.end - a.start, b.end - b.start))
-    wa = {normalise(w.word) for w in a.words}
-    wb = {normalise(w.word) for w in b.words}
+    wa = {bare_word(w.word) for w in a.words}
+    wb = {bare_word(w.word) for w in b.words}
     text = len(wa & wb) / len(wa | wb) if wa and wb else 0.0
     norm = float(np.linalg.norm(sig_a) * np.linalg.norm(sig_b))
     visual = float(sig_a @ sig_b) / norm if norm else 0.0

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from models.common.records import Strict
 
 
-class ScoreWeights(BaseModel):
+class ScoreWeights(Strict):
     """Hand weights of the explained factors (normalised by their sum).
 
     Interaction dominates because the product is informal moments with citizens; duration
     fit and leader presence come next because editors post 15-45 s clips of the leader.
     """
 
-    model_config = ConfigDict(extra="forbid")
     interaction: float = 0.35
     informal: float = 0.15
     leader: float = 0.12
@@ -23,10 +24,9 @@ class ScoreWeights(BaseModel):
     duration_fit: float = 0.10
 
 
-class RenderSettings(BaseModel):
+class RenderSettings(Strict):
     """What `render_clips` writes and how."""
 
-    model_config = ConfigDict(extra="forbid")
     max_side: int = 1920  # longest side of the horizontal clip, pixels
     crf: int = 20
     preset: str = "veryfast"
@@ -47,10 +47,9 @@ class RenderSettings(BaseModel):
     follow_switch_seconds: float = 2.0  # ... for this long before the camera switches to it
 
 
-class ClipSettings(BaseModel):
+class ClipSettings(Strict):
     """Candidate, scoring and ranking settings."""
 
-    model_config = ConfigDict(extra="forbid")
     min_seconds: float = 8.0
     max_seconds: float = 60.0
     # A sentence may push a clip past max_seconds by this factor rather than be cut.

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.moment_records import TurnFeatures
-from models.records import Transcript
+from models.listen.records import TurnFeatures
+from models.speech.records import Transcript
 
 _PAUSE = 0.4  # a gap at least this long between segments counts as a turn boundary
 
@@ -49,6 +49,6 @@ def turn_features(transcript: Transcript, seconds: int, window: float = 15.0) ->
     return out
 
 
-def sentence_boundaries(transcript: Transcript) -> list[float]:
+def segment_boundaries(transcript: Transcript) -> list[float]:
     """Segment start and end times, sorted: where a moment may begin or end cleanly."""
     return sorted({b for s in transcript.segments for b in (s.start, s.end)})

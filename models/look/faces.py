@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from models.devices import onnx_provider
-from models.moment_records import Box
+from models.common.devices import onnx_provider
+from models.look.records import Box
 
 INT8_MODEL = Path(__file__).parent / "weights" / "centerface-int8.onnx"
 

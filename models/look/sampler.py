@@ -26,7 +26,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from models.media import keyframes_dense
+from models.media.decode import keyframes_dense
 
 log = logging.getLogger(__name__)
 

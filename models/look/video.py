@@ -16,10 +16,10 @@ import numpy as np
 from models.look import quality
 from models.look.cuts import CutDetector
 from models.look.faces import CenterFaceDetector
-from models.look.layout import layout, proximity
+from models.look.people import layout, proximity
+from models.look.records import Box, FrameFeatures
 from models.look.sampler import choose_mode, iter_frames
-from models.media import keyframe_times
-from models.moment_records import Box, FrameFeatures
+from models.media.decode import keyframe_times
 
 # Called with (upright RGB sample, its faces); returns (leader visible, best distance).
 LeaderCheck = Callable[[np.ndarray, list[Box]], tuple[bool, float | None]]

@@ -14,41 +14,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
-from models.listen.turns import sentence_boundaries, turn_features
-from models.media import SAMPLE_RATE, MediaError, iter_audio, probe
-from models.moment_records import (
-    AudioFeatures,
-    ComponentStatus,
-    FeatureRow,
-    FeatureTimeline,
-    FrameFeatures,
-    Moments,
-)
-from models.moments.fusion import FusionWeights, evidence, score
+from models.listen.records import AudioFeatures
+from models.listen.turns import segment_boundaries, turn_features
+from models.look.records import FrameFeatures
+from models.media.decode import SAMPLE_RATE, MediaError, iter_audio, probe
+from models.moments.fusion import evidence, score
+from models.moments.records import ComponentStatus, FeatureRow, FeatureTimeline, Moments
 from models.moments.segment import segment
+from models.moments.settings import MomentSettings
 from models.moments.timeline import render_timeline
-from models.records import Transcript
+from models.speech.records import Transcript
 
 log = logging.getLogger(__name__)
-
-
-class MomentSettings(BaseModel):
-    """Settings of the look/listen/moments stages (recorded in features.json)."""
-
-    model_config = ConfigDict(extra="forbid")
-    sample_fps: float = 2.0
-    max_side: int = 640
-    max_keyframe_gap: float = 2.0  # phones write a keyframe every 1-2 s (BENCHMARKS.md R1)
-    device: str = "cpu"  # where CenterFace runs (models.devices)
-    audio_events: bool = True
-    zero_shot_model: str | None = None  # local path or name of a CLIP/SigLIP model
-    leader_max_distance: float = 0.6
-    min_moment_seconds: float = 2.0
-    max_moment_seconds: float = 60.0
-    snap_tolerance: float = 1.5
-    weights: FusionWeights = Field(default_factory=FusionWeights)
 
 
 def _component(components: dict[str, ComponentStatus], name: str, build: Callable[[], Any]) -> Any:
@@ -91,7 +69,7 @@ def _second_blocks(path: Path) -> Iterator[tuple[int, np.ndarray]]:
 def _listen(
     path: Path, seconds: int, settings: MomentSettings, components: dict[str, ComponentStatus]
 ) -> list[AudioFeatures] | None:
-    from models.listen.events import AudioEvents
+    from models.listen.sounds import AudioEvents
     from models.listen.vad import SpeechActivity
 
     vad = _component(components, "listen.vad", SpeechActivity)
@@ -164,7 +142,7 @@ def analyze_video(
 ) -> tuple[FeatureTimeline, Moments]:
     """Per-second feature timeline and moments of one source file.
 
-    `leader` holds enrolled 128-d face embeddings (models.leader); None or empty means no
+    `leader` holds enrolled 128-d face embeddings (models.look.leader); None or empty means no
     leader features. `timeline_png`, when given, also writes the timeline picture there.
     Raises MediaError only when the file itself cannot be probed.
     """
@@ -229,7 +207,7 @@ def analyze_video(
             rows,
             info.duration,
             cuts,
-            sentence_boundaries(transcript) if transcript is not None else [],
+            segment_boundaries(transcript) if transcript is not None else [],
             settings.min_moment_seconds,
             settings.max_moment_seconds,
             settings.snap_tolerance,
@@ -250,10 +228,10 @@ def _look(
     leader: list[np.ndarray] | None,
     components: dict[str, ComponentStatus],
 ):
-    from models.leader import FaceEmbedder, match
     from models.look.faces import CenterFaceDetector
+    from models.look.leader import FaceEmbedder, match
     from models.look.video import look_video
-    from models.zero_shot import ZeroShotScorer
+    from models.look.zero_shot import ZeroShotScorer
 
     faces = _component(components, "look.faces", lambda: CenterFaceDetector(device=settings.device))
     leader_check = None

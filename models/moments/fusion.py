@@ -20,15 +20,15 @@ from __future__ import annotations
 
 import math
 
-from pydantic import BaseModel, ConfigDict
+from models.common.records import Strict
+from models.listen.records import AudioFeatures, TurnFeatures
+from models.look.records import FrameFeatures
+from models.moments.records import Label
 
-from models.moment_records import AudioFeatures, FrameFeatures, Label, TurnFeatures
 
-
-class FusionWeights(BaseModel):
+class FusionWeights(Strict):
     """Weights of the linear models behind the score and the label (all configurable)."""
 
-    model_config = ConfigDict(extra="forbid")
     close_distance: float = 6.0  # face heights: a pair nearer than this counts as "close"
     big_face: float = 0.2  # face height fraction of a close-up / address to camera
     informal: dict[str, float] = {

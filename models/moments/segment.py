@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from models.moment_records import FeatureRow, Label, Moment
+from models.moments.records import FeatureRow, Label, Moment
 
 
 def smooth_labels(labels: list[Label], radius: int = 1) -> list[Label]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from models.moment_records import FeatureTimeline, Moments
+from models.moments.records import FeatureTimeline, Moments
 
 COLOURS = {
     "informal": (46, 160, 67),

@@ -10,7 +10,7 @@ punctuation removed, so Whisper's punctuation choices do not matter.
 
 from __future__ import annotations
 
-import re
+from models.speech.text import plain_text
 
 # Phrases only an MC says: running order, inviting someone to the podium, asking the
 # audience to stand or applaud.
@@ -72,17 +72,9 @@ GREETING_PHRASES: tuple[str, ...] = (
     "selamat malam",
 )
 
-_NON_WORD = re.compile(r"[^\w\s]+")
-_SPACES = re.compile(r"\s+")
-
-
-def normalise(text: str) -> str:
-    """Lower-case, punctuation removed, single spaces: the form phrases are matched in."""
-    return _SPACES.sub(" ", _NON_WORD.sub(" ", text.lower())).strip()
-
 
 def _contains(text: str, phrases: tuple[str, ...]) -> bool:
-    padded = f" {normalise(text)} "
+    padded = f" {plain_text(text)} "
     return any(f" {p} " in padded for p in phrases)
 
 

@@ -10,12 +10,11 @@ listed for the editor. An optional generator writes a separate, labelled version
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 
 from models.press import lead as lead_mod
 from models.press.abstractive import AbstractiveUnavailable, generate
 from models.press.numbers import find_numbers
-from models.press.quotes import QuoteRules, select_quotes
+from models.press.quotes import select_quotes
 from models.press.ranking import rank_sentences
 from models.press.records import (
     AbstractiveDraft,
@@ -25,27 +24,15 @@ from models.press.records import (
     NumberCheck,
     PressDraft,
 )
-from models.press.sentences import Sentence, split_sentences
+from models.press.settings import PressSettings
 from models.press.speakers import attribute_speakers
-from models.records import Transcript
+from models.speech.records import Transcript
+from models.speech.sentences import Sentence, split_sentences
 
 NO_SPEECH_LEAD = (
     "Rekaman ini tidak berisi ucapan yang dapat ditranskripsi, sehingga draf ini tidak "
     "memuat isi maupun kutipan."
 )
-
-
-@dataclass(frozen=True)
-class PressSettings:
-    """Everything that changes a draft; recorded in `PressDraft.method`."""
-
-    body_sentences: int = 6
-    min_body_words: int = 4
-    low_confidence_below: float = 0.5
-    use_embeddings: bool = True  # False forces the lexical method
-    max_embedded: int = 160
-    quotes: QuoteRules = field(default_factory=QuoteRules)
-    abstractive_model: str | None = None  # a local transformers seq2seq folder
 
 
 def _paragraphs(chosen: Sequence[Sentence]) -> list[BodyParagraph]:

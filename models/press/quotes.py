@@ -10,16 +10,15 @@ skipped so that each quote adds something.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from models.press.ceremony import normalise
+from models.common.records import Settings
 from models.press.ranking import Ranking
 from models.press.records import Quote
-from models.press.sentences import Sentence
+from models.speech.sentences import Sentence
+from models.speech.text import plain_text
 
 
-@dataclass(frozen=True)
-class QuoteRules:
+class QuoteRules(Settings):
     """What makes a sentence quotable."""
 
     max_quotes: int = 4
@@ -54,9 +53,10 @@ def select_quotes(
     quotable: Sequence[bool],
     video_id: str,
     speaker: str,
-    rules: QuoteRules = QuoteRules(),
+    rules: QuoteRules | None = None,
 ) -> list[Quote]:
     """Up to `max_quotes` quotes from the best-ranked quotable sentences, in time order."""
+    rules = rules or QuoteRules()
     chosen: list[Sentence] = []
     chosen_words: list[set[str]] = []
     for index in ranking.order:
@@ -70,7 +70,7 @@ def select_quotes(
             or sentence.min_probability < rules.min_word_probability
         ):
             continue
-        words = set(normalise(sentence.text).split())
+        words = set(plain_text(sentence.text).split())
         if any(_overlap(words, other) > rules.max_overlap for other in chosen_words):
             continue
         chosen.append(sentence)

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.press.ceremony import normalise
-from models.press.sentences import Sentence
+from models.speech.sentences import Sentence
+from models.speech.text import plain_text
 
 WEIGHTS = {"centrality": 0.6, "position": 0.2, "length": 0.2}
 
@@ -58,7 +58,7 @@ def e5_available() -> bool:
 
 def _lexical_vectors(texts: Sequence[str]) -> list[dict[str, float]]:
     """L2-normalised TF-IDF vectors as sparse dicts (memory grows with words, not vocab²)."""
-    tokens = [normalise(t).split() for t in texts]
+    tokens = [plain_text(t).split() for t in texts]
     df = Counter(tok for toks in tokens for tok in set(toks))
     n = len(texts)
     vectors = []

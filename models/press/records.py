@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from models.records import Record
+from models.common.records import Record, Strict
 
 
 class EventMetadata(Record):
@@ -41,38 +41,34 @@ class Quote(Record):
     word_count: int
 
 
-class BodyParagraph(BaseModel):
+class BodyParagraph(Strict):
     """Sentences of the speech used as body text, with the seconds they came from."""
 
-    model_config = ConfigDict(extra="forbid")
     text: str
     start: float
     end: float
 
 
-class LowConfidenceWord(BaseModel):
+class LowConfidenceWord(Strict):
     """A word in the draft that the recogniser was unsure of: the editor checks it."""
 
-    model_config = ConfigDict(extra="forbid")
     word: str
     start: float
     end: float
     probability: float
 
 
-class NumberCheck(BaseModel):
+class NumberCheck(Strict):
     """One number written in the draft and where it was found."""
 
-    model_config = ConfigDict(extra="forbid")
     text: str
     value: float
     source: str | None  # "transcript", "metadata" or None when found in neither
 
 
-class AbstractiveDraft(BaseModel):
+class AbstractiveDraft(Strict):
     """Text written by a user-supplied generator model; kept apart from the extractive draft."""
 
-    model_config = ConfigDict(extra="forbid")
     model_path: str
     text: str
     numbers: list[NumberCheck] = Field(default_factory=list)

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from models.press.ceremony import is_greeting, is_mc_announcement
-from models.press.sentences import Sentence
+from models.speech.sentences import Sentence
 
 UNLABELLED_SPEAKER = "pembicara utama"
 # A label is the MC when at least this share of its sentences are MC announcements.

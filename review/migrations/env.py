@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from review.models import Base
+from review.tables import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -9,9 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from app.library import NotInLibrary
 from review.context import ctx
 from review.decisions import DecisionError, add_comment, record_decision
-from review.library import NotInLibrary
 from review.render import wants_json
 from review.security import require
 from review.sessions import LoggedIn

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
+from app.library import NotInLibrary
 from review.context import ctx
 from review.export import approved_items, job_status, zip_name
-from review.library import NotInLibrary
 from review.security import require
 from review.sessions import LoggedIn
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
+from app.library import NotInLibrary
 from review.context import ctx
-from review.library import NotInLibrary
 from review.media import stream_object
 
 router = APIRouter()

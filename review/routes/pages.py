@@ -8,11 +8,12 @@ from fastapi import APIRouter, HTTPException, Request
 from markdown_it import MarkdownIt
 from starlette.responses import Response
 
-from models.clip_records import Clip
+from app.library import Library, NotInLibrary
+from models.clips.records import Clip
 from review.context import ctx
 from review.decisions import DecisionInfo, history, latest_decisions
-from review.library import VIDEO_ID, Library, NotInLibrary
 from review.render import language, render
+from storage import layout
 from storage.manifest import Manifest
 
 router = APIRouter()
@@ -159,7 +160,7 @@ def video_page(request: Request, video_id: str) -> Response:
 @router.get("/history")
 def history_page(request: Request, video_id: str | None = None) -> Response:
     """Who decided or commented what, and when (all videos, or one)."""
-    if video_id is not None and not VIDEO_ID.fullmatch(video_id):
+    if video_id is not None and not layout.is_video_id(video_id):
         raise HTTPException(404)
     decisions, comments = history(ctx(request).db, video_id)
     return render(

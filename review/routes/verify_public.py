@@ -26,14 +26,15 @@ from starlette.datastructures import UploadFile
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from flows.provenance import verify_file
-from models.media import MediaError
-from models.transcribe import TranscribeSettings, shared_transcriber
-from models.whisper_models import DEFAULT_MODEL
+from app.library import Library, NotInLibrary
+from app.verify import verify_file
+from models.media.decode import MediaError
+from models.speech.settings import TranscribeSettings
+from models.speech.transcribe import shared_transcriber
+from models.speech.whisper_models import DEFAULT_MODEL
 from review.context import AppContext, ctx
 from review.decisions import ClipBounds, published_spans
 from review.i18n import translate
-from review.library import Library, NotInLibrary
 from review.public_report import PublicReport, public_report
 from review.render import render, wants_json
 from review.security import public

@@ -1,0 +1,65 @@
+"""What every `sorot` sub-command shares: the console and common options."""
+
+from __future__ import annotations
+
+import traceback
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from storage.manifest import Manifest, read_manifest
+from storage.store import Store
+
+console = Console()
+
+StoreOpt = Annotated[
+    str,
+    typer.Option(
+        "--store", envvar="SOROT_STORE", help="Library store: a folder or s3://bucket/prefix."
+    ),
+]
+DeviceOpt = Annotated[
+    str,
+    typer.Option(
+        "--device",
+        envvar="SOROT_DEVICE",
+        help="cpu, or cuda for Whisper (float16) and face detection on the GPU.",
+    ),
+]
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL or SQLite path (default: SOROT_REVIEW_DB)."),
+]
+
+
+def fail(message: str, exc: BaseException | None = None, verbose: bool = False) -> NoReturn:
+    """Exit 2 for a user's mistake: one red line, the traceback only with --verbose."""
+    if verbose and exc is not None:
+        console.print("".join(traceback.format_exception(exc)), markup=False, highlight=False)
+    console.print(f"[red]{message}[/]", highlight=False)
+    raise typer.Exit(2)
+
+
+def require_device(device: str) -> None:
+    """Exit 2 with the reason when `device` cannot run the models on this machine."""
+    from models.common.devices import DeviceNotAvailable, require
+
+    try:
+        require(device)
+    except DeviceNotAvailable as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+
+
+def entry_or_exit(store: Store, video_id: str) -> Manifest:
+    """A complete entry's manifest; exits 2 for a malformed id, 1 when there is no entry."""
+    try:
+        manifest = read_manifest(store, video_id)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    if manifest is None:
+        console.print(f"[red]no complete entry {video_id} in {store.url}[/]")
+        raise typer.Exit(1)
+    return manifest

@@ -1,0 +1,1 @@
+"""What every domain shares: record and settings bases, where models run, text helpers."""

@@ -1,0 +1,1 @@
+"""A night's official events: videos grouped by recording time and place."""

@@ -1,0 +1,1 @@
+"""Media files: probing, audio decoding and content hashes (PyAV, streamed)."""

@@ -1,0 +1,1 @@
+"""Provenance: fingerprints, verification of circulating clips, word diffs, signatures, C2PA."""

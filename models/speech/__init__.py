@@ -1,0 +1,1 @@
+"""Speech: Whisper models, transcription, subtitles and error rates."""

@@ -1,0 +1,43 @@
+"""Records of a transcript: words with times and confidences, segments, the whole file."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from models.common.records import ModelInfo, Record, Strict
+
+
+class Word(Strict):
+    """One recognised word with its time span and the recogniser's confidence."""
+
+    start: float
+    end: float
+    word: str
+    probability: float
+
+
+class Segment(Strict):
+    """One decoded segment (roughly a sentence) of a transcript."""
+
+    id: int
+    start: float
+    end: float
+    text: str
+    avg_logprob: float
+    no_speech_prob: float
+    words: list[Word] = Field(default_factory=list)
+
+
+class Transcript(Record):
+    """A whole-file transcript."""
+
+    language: str
+    duration: float
+    model: ModelInfo
+    segments: list[Segment] = Field(default_factory=list)
+    dropped_segments: int = 0  # segments rejected as likely hallucinations
+
+    @property
+    def text(self) -> str:
+        """The transcript as plain text, one segment a line."""
+        return "\n".join(s.text for s in self.segments)

@@ -1,0 +1,34 @@
+"""How transcript text is compared, one definition per purpose (clips, press, verify, WER).
+
+Three forms, because three questions differ:
+- `word_key`: are two recognised words the same word? (word diffs of suspect clips)
+- `bare_word`: the word itself, inner apostrophes kept, so "don't" still reads as a negation
+  (clip boundaries and factors)
+- `plain_text`: lower-case words and single spaces, every punctuation mark (hyphens of
+  Indonesian reduplication included) a space: the form phrases are matched in and error
+  rates are counted on
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^\w]+")
+_EDGE_PUNCTUATION = re.compile(r"^[^\w']+|[^\w']+$")
+_PUNCTUATION = re.compile(r"[^\w\s]+")
+
+
+def word_key(word: str) -> str:
+    """NFKC, case-folded, with every non-word character removed ("Bapak," -> "bapak")."""
+    return _NON_WORD.sub("", unicodedata.normalize("NFKC", word).casefold())
+
+
+def bare_word(word: str) -> str:
+    """Lower case without surrounding punctuation ("Tidak," -> "tidak", "don't" kept)."""
+    return _EDGE_PUNCTUATION.sub("", word.strip().lower())
+
+
+def plain_text(text: str) -> str:
+    """Lower-case words separated by single spaces ("Bertahun-tahun!" -> "bertahun tahun")."""
+    return " ".join(_PUNCTUATION.sub(" ", text.lower()).split())
