@@ -59,3 +59,14 @@ def s3_bucket(s3_server: S3Server) -> str:
     name = f"t-{uuid.uuid4().hex[:12]}"
     s3_server.client().create_bucket(Bucket=name)
     return f"s3://{name}"
+
+
+# Tests that need a server are slow whatever module they are in (`make test-fast` skips them).
+SERVER_FIXTURES = frozenset({"s3_server", "s3_bucket"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses a server fixture as slow."""
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -12,6 +12,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from models.media.hashing import sha256_file
 from models.moments.records import FeatureTimeline
 from ops.servers import start_prefect_server
@@ -19,6 +21,8 @@ from storage import layout
 from storage.manifest import check_entry, list_entries
 from storage.runs import list_reports
 from storage.store import Store
+
+pytestmark = pytest.mark.slow  # `sorot` processes and nightly runs
 
 SOROT = str(Path(sys.executable).with_name("sorot"))
 SPEECH = [

@@ -48,6 +48,7 @@ def _timeline(duration: float, cuts: list[float] | None = None) -> FeatureTimeli
     return FeatureTimeline(duration=duration, rows=rows, cuts=cuts or [])
 
 
+@pytest.mark.slow  # analyses and ranks a composed video (~20 s)
 def test_top_clip_lies_in_the_interaction_span() -> None:
     c = composed()
     ranked = clips_for_video("composed", c.probe, c.transcript, c.timeline, c.moments)

@@ -121,6 +121,7 @@ def thumbnail(recording: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("layout", list(LAYOUTS))
 def test_mp4_layouts_carry_source_credentials(layout, clips, source, signer, tmp_path):
     clip = clips[layout]

@@ -15,6 +15,8 @@ from storage.manifest import check_entry, list_entries
 from storage.runs import list_reports
 from storage.store import Store
 
+pytestmark = pytest.mark.slow  # nightly runs with injected faults
+
 SOROT = str(Path(sys.executable).with_name("sorot"))
 INPUTS = [
     "speech/jfk_en.flac",

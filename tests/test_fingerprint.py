@@ -23,6 +23,8 @@ from models.provenance.fingerprint import (
 from models.provenance.fingerprint.visual import hash_gray, visual_hashes
 from tests.media_edits import DATA, crop, edit, logo, scale_to
 
+pytestmark = pytest.mark.slow  # fingerprints of every shared video and their edits (about 2.5 min)
+
 LIBRARY = sorted((DATA / "video").iterdir()) + sorted((DATA / "speech").iterdir())
 
 

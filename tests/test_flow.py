@@ -25,6 +25,8 @@ from storage.store import Store
 from tests.media_factory import write_video_only, write_wav
 from tests.test_transcribe import JFK
 
+pytestmark = pytest.mark.slow  # the nightly flow end to end
+
 
 def build_inbox(shared: Path, inbox: Path) -> dict[str, str]:
     """An inbox of real and hostile files; returns name -> expected outcome."""
@@ -185,7 +187,6 @@ def test_night_on_local_store_then_rerun_does_no_work(tmp_path: Path, shared_dat
     assert read_manifest(store, vid) is not None
 
 
-@pytest.mark.slow
 def test_night_on_real_s3_server(tmp_path: Path, shared_data: Path, s3_bucket: str) -> None:
     local_inbox = tmp_path / "inbox"
     expected = build_inbox(shared_data, local_inbox)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import tracemalloc
 from pathlib import Path
 
+import pytest
+
 from models.moments.analyze import analyze_video
 from models.moments.settings import MomentSettings
 from tests.media_factory import tone_bursts, write_wav
+
+pytestmark = pytest.mark.slow  # long generated recordings
 
 
 def _peak_analysis_memory(path: Path) -> tuple[int, int]:

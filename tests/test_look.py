@@ -14,6 +14,8 @@ from models.look.sampler import choose_mode, iter_frames
 from models.look.video import look_video
 from models.media.decode import keyframe_times, probe
 
+pytestmark = pytest.mark.slow  # face detection on every shared video
+
 VIDEO = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "video"
 BIKES_CUTS = [30, 76, 137, 187, 242]  # frame 0 is the start, not a cut
 

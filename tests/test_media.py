@@ -74,6 +74,7 @@ def test_windows_cut_in_silence_and_lose_nothing(tmp_path: Path) -> None:
         assert (offset % 7) >= 0.8 * 7 - 0.05, f"cut at {offset:.2f} s is inside a tone"
 
 
+@pytest.mark.slow
 def test_decode_memory_does_not_grow_with_length(tmp_path: Path) -> None:
     """Peak memory of windowed decode is bounded by the window, not the file."""
     minutes = 20

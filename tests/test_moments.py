@@ -14,6 +14,8 @@ from models.moments.records import FeatureRow
 from models.moments.segment import segment
 from models.moments.settings import MomentSettings
 
+pytestmark = pytest.mark.slow  # the whole analysis of real videos
+
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 FAST = MomentSettings(sample_fps=1.0)
 

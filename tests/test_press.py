@@ -36,6 +36,8 @@ from models.speech.settings import TranscribeSettings
 from models.speech.transcribe import Transcriber
 from tests.media_factory import write_wav
 
+pytestmark = pytest.mark.slow  # Whisper base and the sentence embedder
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 META = EventMetadata(
     event="Peluncuran Arsip Film Nasional",

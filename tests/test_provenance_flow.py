@@ -17,6 +17,8 @@ from storage.manifest import Manifest, list_entries, signature_status
 from storage.store import Store
 from tests.media_edits import edit, scale_to
 
+pytestmark = pytest.mark.slow  # nightly runs and `sorot verify` processes
+
 SOROT = str(Path(sys.executable).with_name("sorot"))
 
 

@@ -13,6 +13,8 @@ from models.clips.scoring import factors, hand_score
 from models.clips.settings import ClipSettings
 from tests.clips_data import composed
 
+pytestmark = pytest.mark.slow  # ranker training in torch
+
 
 def simulated_decisions(groups: int = 40, per_group: int = 6, flip: float = 0.1) -> list[Decision]:
     """Editors approve a clip when most of it lies in the labelled interaction span; each

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from app.settings import RunSettings
 from flows.nightly import nightly
@@ -21,6 +22,8 @@ from review.users import add_user
 from storage.manifest import list_entries
 from storage.rankers import latest_version
 from storage.store import Store
+
+pytestmark = pytest.mark.slow  # `sorot` processes
 
 SOROT = str(Path(sys.executable).with_name("sorot"))
 

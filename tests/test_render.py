@@ -19,6 +19,8 @@ from models.look.sampler import _upright_image
 from models.media.decode import probe
 from tests.clips_data import DATA, composed
 
+pytestmark = pytest.mark.slow  # clip rendering with PyAV
+
 FAST = RenderSettings(preset="ultrafast")
 
 

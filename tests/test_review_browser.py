@@ -24,6 +24,8 @@ from review.app import create_app
 from tests.test_review import PASSWORD, settings_for, users_db_template
 from tests.test_review_library import built_library
 
+pytestmark = pytest.mark.slow  # Chromium against the review app
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

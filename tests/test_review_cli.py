@@ -10,7 +10,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from ops.servers import free_port
+
+pytestmark = pytest.mark.slow  # `sorot` processes
 
 SOROT = str(Path(sys.executable).with_name("sorot"))
 

@@ -20,6 +20,8 @@ from review.users import add_user, list_users
 from tests.test_review import PASSWORD, SECRET, clip_ids, login
 from tests.test_review_library import built_library
 
+pytestmark = pytest.mark.slow  # a real PostgreSQL server
+
 
 @pytest.fixture(scope="module")
 def postgres_url() -> Iterator[str]:

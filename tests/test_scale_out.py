@@ -8,10 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ops.servers import start_dask, start_prefect_server
 from storage.manifest import check_entry, list_entries
 from storage.runs import list_reports
 from storage.store import Store
+
+pytestmark = pytest.mark.slow  # a Prefect server and Dask workers
 
 SOROT = str(Path(sys.executable).with_name("sorot"))
 INPUTS = [

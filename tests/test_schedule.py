@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import ClassVar
 
+import pytest
 from prefect import get_client
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.states import Scheduled
@@ -22,6 +23,8 @@ from flows.nightly import nightly
 from ops.servers import free_port, start_prefect_server
 from storage.runs import list_reports
 from storage.store import Store
+
+pytestmark = pytest.mark.slow  # a Prefect server
 
 BIN = Path(sys.executable).parent
 

@@ -9,7 +9,11 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from ops.servers import free_port
+
+pytestmark = pytest.mark.slow  # the whole `make up` stack
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -12,7 +12,7 @@ from storage.manifest import check_entry, list_entries, read_manifest
 from storage.store import Store, UnsafeKey, check_key
 
 
-@pytest.fixture(params=["local", "s3"])
+@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.slow)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
     if request.param == "local":
         return Store(str(tmp_path / "store"))

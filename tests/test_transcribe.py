@@ -44,6 +44,7 @@ def test_english_tiny_on_jfk(shared_data: Path) -> None:
     assert result.model.weights_sha256 and len(result.model.weights_sha256) == 64
 
 
+@pytest.mark.slow
 def test_indonesian_base_on_common_voice(shared_data: Path, base_id: Transcriber) -> None:
     result = base_id.transcribe_file(shared_data / "speech/cv_id_19059577.wav")
     assert result.language == "id"

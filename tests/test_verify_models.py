@@ -20,6 +20,8 @@ from models.provenance.verify import verify_media
 from models.speech.records import Transcript
 from tests.media_edits import DATA, edit
 
+pytestmark = pytest.mark.slow  # Whisper base on a 60 s doctored recording
+
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:

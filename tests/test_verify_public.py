@@ -42,6 +42,8 @@ from storage.manifest import list_entries
 from storage.store import Store
 from tests.media_edits import edit, scale_to
 
+pytestmark = pytest.mark.slow  # a library built by the nightly flow
+
 SECRET = "verify-test-secret-" + "x" * 32
 TINY = {"SOROT_VERIFY_MODEL": "tiny.en", "SOROT_VERIFY_LANGUAGE": "en"}
 JSON = {"Accept": "application/json"}
