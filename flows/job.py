@@ -9,7 +9,7 @@ came from the cache, so the flow itself reads as the list of stages.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,32 +41,15 @@ class VideoJob:
     ranker_version: str | None = None
     c2pa_identity: str = "none"
 
-    @classmethod
-    def start(
-        cls,
-        key: str,
-        path: Path,
-        sha256: str,
-        size: int,
-        settings: RunSettings,
-        run_id: str,
-        metadata: EventMetadata | None,
-    ) -> VideoJob:
-        """A job with the store's leaders, newest ranker and C2PA identity read once."""
-        store = Store(settings.store)
-        leaders = load_leaders(store)
-        return cls(
-            key=key,
-            path=path,
-            sha256=sha256,
-            size=size,
-            settings=settings,
-            run_id=run_id,
-            metadata=metadata,
+    def with_store_context(self) -> VideoJob:
+        """This job with the store's leaders, newest ranker and C2PA identity, read once."""
+        leaders = load_leaders(self.store)
+        return replace(
+            self,
             leader_names=tuple(p.name for p in leaders),
             leader_embeddings=tuple(tuple(e) for p in leaders for e in p.embeddings),
             leader_identity=",".join(f"{p.name}:{p.enrolled_at}" for p in leaders) or "none",
-            ranker_version=latest_version(store),
+            ranker_version=latest_version(self.store),
             c2pa_identity=c2pa_identity(),
         )
 

