@@ -22,8 +22,8 @@ from models.listen.vad import SpeechActivity
 from models.look import quality
 from models.look.bodies import MoveNetPose, NanoDetPeople, merge
 from models.look.cuts import CutDetector
-from models.look.interaction import cues
 from models.look.faces import CenterFaceDetector
+from models.look.interaction import cues
 from models.look.sampler import iter_frames
 from models.media.decode import iter_audio, keyframe_times
 

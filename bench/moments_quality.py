@@ -30,7 +30,7 @@ from models.media.decode import probe
 from models.moments.analyze import analyze_video
 from models.moments.fusion import evidence, score
 from models.moments.learned import FEATURES, LABELS, LearnedFusion, cue_vector
-from models.moments.records import FeatureRow, FeatureTimeline, Moments
+from models.moments.records import FeatureRow, Moments
 from models.moments.segment import segment
 from models.moments.settings import MomentSettings
 
@@ -62,9 +62,7 @@ def metrics(pairs: list[tuple[str, str]]) -> dict[str, float]:
 def moment_iou(video: dict, labels: dict[float, str]) -> float | None:
     """Mean IoU, over the non-other labels in the truth, of the labelled seconds and the
     seconds inside the predicted moments (segment()) of that label."""
-    rows = [
-        FeatureRow(t=r["t"], interaction=0.5, label=labels[r["t"]]) for r in video["rows"]
-    ]
+    rows = [FeatureRow(t=r["t"], interaction=0.5, label=labels[r["t"]]) for r in video["rows"]]
     moments = segment(rows, video["duration"], video["cuts"], [])
     ious = []
     for c in ("informal", "ceremonial", "crowd"):
@@ -72,7 +70,10 @@ def moment_iou(video: dict, labels: dict[float, str]) -> float | None:
         if not truth:
             continue
         pred = {
-            r["t"] for r in video["rows"] for m in moments if m.label == c and m.start <= r["t"] + 0.5 < m.end
+            r["t"]
+            for r in video["rows"]
+            for m in moments
+            if m.label == c and m.start <= r["t"] + 0.5 < m.end
         }
         ious.append(len(truth & pred) / len(truth | pred))
     return float(np.mean(ious)) if ious else None
@@ -92,8 +93,11 @@ def report(videos: list[dict]) -> None:
             v["file"]: {r["t"]: shipped.score(r["x"])[1] for r in v["rows"]} for v in videos
         },
     }
-    print("\n| file | group | truth | seconds | " + " | ".join(
-        f"acc {s} | IoU {s}" for s in systems) + " |")
+    print(
+        "\n| file | group | truth | seconds | "
+        + " | ".join(f"acc {s} | IoU {s}" for s in systems)
+        + " |"
+    )
     print("|---|---|---|---|" + "---|---|" * len(systems))
     pooled: dict[str, list[tuple[str, str]]] = {s: [] for s in systems}
     ious: dict[str, list[float]] = {s: [] for s in systems}
@@ -109,15 +113,21 @@ def report(videos: list[dict]) -> None:
             pred = "".join(labels[v["file"]][r["t"]][0] for r in v["rows"])
             cells.append(f"{metrics(pairs)['accuracy']:.2f} `{pred}`")
             cells.append("-" if iou is None else f"{iou:.2f}")
-        print(f"| {v['file']} | {v['group']} | {','.join(truth)} | {len(v['rows'])} | "
-              + " | ".join(cells) + " |")
+        print(
+            f"| {v['file']} | {v['group']} | {','.join(truth)} | {len(v['rows'])} | "
+            + " | ".join(cells)
+            + " |"
+        )
     keys = ["accuracy", "macro_f1"] + [f"{k}_{c}" for c in MOMENT_LABELS for k in ("R", "P")]
     print("\n| system | n | " + " | ".join(keys) + " | moment IoU |")
     print("|---|---|" + "---|" * (len(keys) + 1))
     for s in systems:
         m = metrics(pooled[s])
-        print(f"| {s} | {m['n']} | " + " | ".join(_fmt(m, k) for k in keys)
-              + f" | {np.mean(ious[s]):.2f} |")
+        print(
+            f"| {s} | {m['n']} | "
+            + " | ".join(_fmt(m, k) for k in keys)
+            + f" | {np.mean(ious[s]):.2f} |"
+        )
 
 
 def composed_day(videos: list[dict]) -> None:
@@ -148,8 +158,10 @@ def composed_day(videos: list[dict]) -> None:
         for r in timeline.rows:
             xv = cue_vector(r.frame, r.bodies, r.audio, r.turns)
             if name == "v1":
-                p, label, _ = score(evidence(r.frame, r.audio, r.turns, MomentSettings().weights),
-                                    MomentSettings().weights)
+                p, label, _ = score(
+                    evidence(r.frame, r.audio, r.turns, MomentSettings().weights),
+                    MomentSettings().weights,
+                )
             elif name == "v2 shipped":
                 p, label, _ = shipped.score(xv)
             else:
@@ -159,8 +171,12 @@ def composed_day(videos: list[dict]) -> None:
         moments = Moments(moments=segment(rows, info.duration, tl.cuts, []))
         informal = [m for m in moments.moments if m.label == "informal"]
         best = max(
-            (max(0.0, min(m.end, he) - max(m.start, hs)) / (max(m.end, he) - min(m.start, hs))
-             for m in informal), default=0.0)
+            (
+                max(0.0, min(m.end, he) - max(m.start, hs)) / (max(m.end, he) - min(m.start, hs))
+                for m in informal
+            ),
+            default=0.0,
+        )
         ss, se, _ = truth[1]
         standing = [r.label for r in rows if ss <= r.t + 0.5 < se]
         ranked = clips_for_video("day", info, None, tl, moments)
@@ -170,10 +186,12 @@ def composed_day(videos: list[dict]) -> None:
         )
         pairs = [(label_at(r.t, tuple(truth)), r.label) for r in rows]
         print(f"  {name}: labels {''.join(r.label[0] for r in rows)}")
-        print(f"    accuracy {metrics(pairs)['accuracy']:.2f}; informal IoU with handshake "
-              f"{best:.2f} ({'ok' if best >= 0.6 else 'MISSED'}); standing men informal "
-              f"{standing.count('informal')}/{len(standing)}; top clip "
-              f"{top.start if top else '-'}-{top.end if top else '-'} {inside:.0%} inside")
+        print(
+            f"    accuracy {metrics(pairs)['accuracy']:.2f}; informal IoU with handshake "
+            f"{best:.2f} ({'ok' if best >= 0.6 else 'MISSED'}); standing men informal "
+            f"{standing.count('informal')}/{len(standing)}; top clip "
+            f"{top.start if top else '-'}-{top.end if top else '-'} {inside:.0%} inside"
+        )
 
 
 def cuts() -> None:

@@ -5,9 +5,11 @@
 
 Per-second cues come from one `analyze_video` run per labelled video (bench/moments_data.py),
 cached in `.bench/moments-features.json` (bench/moments_quality.py reads the same cache).
-The classifier is multinomial logistic regression in numpy: class-balanced sample weights
-(each class weighs the same; inside a class each video weighs the same, so the 139 s Intel
-room clip does not drown the rest), L2 = `L2` on the weights (not the biases), full-batch
+The classifier is multinomial logistic regression in numpy: each class weighs the square
+root of its labelled seconds (fully balanced classes, the first run, over-predicted crowd
+and informal on the many "other" seconds), and inside a class each video weighs the same
+(so the 139 s Intel room clip does not drown the rest), L2 = `L2` on the weights (not the
+biases), full-batch
 gradient descent. `L2` and the iteration count were fixed before looking at any LOSO number
 and are not tuned on them. Writes models/moments/weights/fusion-v2.json.
 """
@@ -26,6 +28,7 @@ from bench.moments_data import ROOT, Labelled, label_at, labelled_videos
 from models.moments.analyze import analyze_video
 from models.moments.fusion import evidence, score
 from models.moments.learned import FEATURES, LABELS, WEIGHTS_FILE, cue_vector, weights_digest
+from models.moments.records import FeatureRow
 from models.moments.settings import MomentSettings
 
 CACHE = ROOT / ".bench" / "moments-features.json"
@@ -45,14 +48,15 @@ def extract_one(video: Labelled, settings: MomentSettings) -> dict:
     took = time.perf_counter() - start
     rows = []
     for r in timeline.rows:
-        hand_p, hand, hand_parts = score(
+        hand_p, hand, _hand_parts = score(
             evidence(r.frame, r.audio, r.turns, settings.weights), settings.weights
         )
         rows.append(
             {
                 "t": r.t,
                 "truth": label_at(r.t, video.spans),
-                "x": cue_vector(r.frame, r.bodies, r.audio, r.turns),
+                # the inputs, so a change to cue_vector needs no new analysis
+                "inputs": r.model_dump(include={"frame", "bodies", "audio", "turns"}),
                 "hand": hand,
                 "hand_p": hand_p,
             }
@@ -89,6 +93,10 @@ def extract(videos: list[Labelled], settings: MomentSettings, fresh: bool = Fals
         out.append(hit)
     CACHE.parent.mkdir(exist_ok=True)
     CACHE.write_text(json.dumps({"settings": key, "videos": out}))
+    for v in out:
+        for r in v["rows"]:
+            row = FeatureRow(t=r["t"], interaction=0.0, label="other", **r["inputs"])
+            r["x"] = cue_vector(row.frame, row.bodies, row.audio, row.turns)
     return out
 
 
@@ -109,14 +117,15 @@ def design(videos: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list
         names = {files[i] for i in in_class}
         for name in names:
             idx = [i for i in in_class if files[i] == name]
-            w[idx] = 1.0 / (len(names) * len(idx))
+            # each class weighs sqrt(its seconds): between "as labelled" and fully balanced
+            w[idx] = np.sqrt(len(in_class)) / (len(names) * len(idx))
     w *= len(y) / w.sum()
     return np.array(xs, np.float64), y, w, groups
 
 
 def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Weights [labels, features] and biases [labels] of weighted, L2-penalised softmax."""
-    n, d = x.shape
+    _n, d = x.shape
     k = len(LABELS)
     weights, bias = np.zeros((k, d)), np.zeros(k)
     onehot = np.eye(k)[y]
@@ -149,7 +158,8 @@ def loso(videos: list[dict]) -> dict[str, dict[float, str]]:
             if v["group"] == group:
                 xt = np.array([[r["x"][k] for k in FEATURES] for r in v["rows"]])
                 out[v["file"]] = {
-                    r["t"]: LABELS[i] for r, i in zip(v["rows"], predict(weights, bias, xt))
+                    r["t"]: LABELS[i]
+                    for r, i in zip(v["rows"], predict(weights, bias, xt), strict=True)
                 }
     return out
 
@@ -171,7 +181,7 @@ def payload(videos: list[dict], weights: np.ndarray, bias: np.ndarray) -> dict:
         "command": COMMAND,
         "l2": L2,
         "iterations": ITERATIONS,
-        "analysis_settings": "MomentSettings() defaults (sample_fps 2, body_every 1, boxes_every 3)",
+        "analysis_settings": "MomentSettings() (sample_fps 2, body_every 1, boxes_every 3)",
     }
     out["sha256"] = weights_digest(out)
     return out
@@ -186,15 +196,17 @@ def main() -> None:
     if missing:
         raise SystemExit(f"body models did not run on {missing}: no training without them")
     x, y, w, _ = design(videos)
-    print(f"{len(y)} labelled seconds from {len(videos)} videos:",
-          {LABELS[c]: int((y == c).sum()) for c in range(len(LABELS))})
+    print(
+        f"{len(y)} labelled seconds from {len(videos)} videos:",
+        {LABELS[c]: int((y == c).sum()) for c in range(len(LABELS))},
+    )
     weights, bias = fit(x, y, w)
     data = payload(videos, weights, bias)
     WEIGHTS_FILE.parent.mkdir(exist_ok=True)
     WEIGHTS_FILE.write_text(json.dumps(data, indent=1) + "\n")
     print(f"wrote {WEIGHTS_FILE.relative_to(ROOT)} sha256 {data['sha256'][:12]}")
     for i, label in enumerate(LABELS):
-        top = sorted(zip(FEATURES, weights[i]), key=lambda t: -abs(t[1]))[:5]
+        top = sorted(zip(FEATURES, weights[i], strict=False), key=lambda t: -abs(t[1]))[:5]
         print(f"  {label:10s} bias {bias[i]:+.2f}  " + ", ".join(f"{f} {v:+.2f}" for f, v in top))
 
 

@@ -37,7 +37,7 @@ def _seen(kps: np.ndarray, *idx: int) -> bool:
 
 
 def facing(person: Person, aspect: float) -> str | None:
-    """"camera", "left", "right" (image directions), "back", or None (pose unknown)."""
+    """ "camera", "left", "right" (image directions), "back", or None (pose unknown)."""
     k = person.keypoints
     if not _seen(k, L_SH, R_SH):
         return None
@@ -86,7 +86,10 @@ def _facing_pair(a: Person, b: Person, aspect: float) -> float:
 
 def _iou(a: Person, b: Person) -> float:
     return Box(
-        cx=(a.box[0] + a.box[2]) / 2, cy=(a.box[1] + a.box[3]) / 2, w=a.box[2] - a.box[0], h=a.height
+        cx=(a.box[0] + a.box[2]) / 2,
+        cy=(a.box[1] + a.box[3]) / 2,
+        w=a.box[2] - a.box[0],
+        h=a.height,
     ).iou(
         Box(
             cx=(b.box[0] + b.box[2]) / 2,

@@ -25,6 +25,7 @@ from models.moments.records import Label
 WEIGHTS_FILE = Path(__file__).parent / "weights" / "fusion-v2.json"
 LABELS: tuple[Label, ...] = ("informal", "ceremonial", "crowd", "other")
 FEATURES = (
+    "nobody",
     "one_person",
     "two_three_people",
     "many_people",
@@ -61,6 +62,8 @@ def cue_vector(
     x = dict.fromkeys(FEATURES, 0.0)
     if bodies is not None:
         n = bodies.people
+        no_faces = frame is None or not frame.faces
+        x["nobody"] = float(n < 0.5 and no_faces)
         x["one_person"] = max(0.0, 1.0 - abs(n - 1.0))
         x["two_three_people"] = float(min(1.0, max(0.0, n - 1.0)) * (n <= 3.5))
         x["many_people"] = min(1.0, max(0.0, n - 3.0) / 7.0)

@@ -11,7 +11,7 @@ directly, but TF 2.15 refuses the tfjs `_FusedConv2D` nodes because TF.js drops
 two attributes that TF >= 2.13 requires (`TArgs`, `num_host_args`). We add them
 to a patched copy of model.json (values are fully determined by `T`/`num_args`).
 """
-import copy
+
 import hashlib
 import json
 import os
@@ -52,7 +52,11 @@ def patch_tfjs_json(src_json, dst_dir):
     # but the (older) TF.js JSON omits, e.g. TopKV2.index_type (added in TF 2.14).
     n_defaults = 0
     for node in model["modelTopology"]["node"]:
-        op = "_FusedDepthwiseConv2dNative" if node["op"] == "FusedDepthwiseConv2dNative" else node["op"]
+        op = (
+            "_FusedDepthwiseConv2dNative"
+            if node["op"] == "FusedDepthwiseConv2dNative"
+            else node["op"]
+        )
         op_def = op_def_registry.get(op)
         if op_def is None:
             continue
@@ -83,7 +87,8 @@ def store_weights_fp16(path):
     touching it. onnxruntime constant-folds the Casts at session creation, so
     inference still runs in float32 at full speed; the file is ~half the size.
     """
-    from onnx import helper, numpy_helper, TensorProto
+    from onnx import TensorProto, helper, numpy_helper
+
     m = onnx.load(path)
     g = m.graph
     new_inits, casts, n = [], [], 0
@@ -95,8 +100,15 @@ def store_weights_fp16(path):
                 if np.array_equal(h.astype(np.float32), arr):
                     fp16 = numpy_helper.from_array(h, init.name + "__fp16")
                     new_inits.append(fp16)
-                    casts.append(helper.make_node("Cast", [fp16.name], [init.name], to=TensorProto.FLOAT,
-                                                  name=init.name + "__cast"))
+                    casts.append(
+                        helper.make_node(
+                            "Cast",
+                            [fp16.name],
+                            [init.name],
+                            to=TensorProto.FLOAT,
+                            name=init.name + "__cast",
+                        )
+                    )
                     n += 1
                     continue
         new_inits.append(init)
@@ -121,8 +133,11 @@ def canonicalize(path):
     """
     m = onnx.load(path)
     g = m.graph
-    assert not any(a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS)
-                   for n in g.node for a in n.attribute), "subgraphs not supported"
+    assert not any(
+        a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS)
+        for n in g.node
+        for a in n.attribute
+    ), "subgraphs not supported"
     producer = {o: n for n in g.node for o in n.output}
     inits = {i.name: i for i in g.initializer}
     io_names = {i.name for i in g.input} | {o.name for o in g.output}
@@ -138,10 +153,13 @@ def canonicalize(path):
             node, it = stack[-1]
             nxt = next(it, None)
             if nxt is None:
-                stack.pop(); order.append(node); continue
+                stack.pop()
+                order.append(node)
+                continue
             c = producer.get(nxt)
             if c is not None and id(c) not in seen:
-                seen.add(id(c)); stack.append((c, iter(list(c.input))))
+                seen.add(id(c))
+                stack.append((c, iter(list(c.input))))
 
     for o in g.output:
         visit(o.name)
@@ -149,7 +167,8 @@ def canonicalize(path):
     for i, n in enumerate(order):
         for t in n.input:
             if t in inits and t not in rename:
-                rename[t] = f"w{len(init_order)}"; init_order.append(t)
+                rename[t] = f"w{len(init_order)}"
+                init_order.append(t)
         for k, t in enumerate(n.output):
             if t and t not in io_names:
                 rename[t] = f"t{i}_{k}"
@@ -161,9 +180,13 @@ def canonicalize(path):
                     lst[k] = rename[t]
     new_inits = []
     for t in init_order:
-        init = inits[t]; init.name = rename[t]; new_inits.append(init)
-    del g.node[:]; g.node.extend(order)
-    del g.initializer[:]; g.initializer.extend(new_inits)
+        init = inits[t]
+        init.name = rename[t]
+        new_inits.append(init)
+    del g.node[:]
+    g.node.extend(order)
+    del g.initializer[:]
+    g.initializer.extend(new_inits)
     del g.value_info[:]
     g.name = os.path.basename(path).rsplit(".", 1)[0]
     m.doc_string = ""
@@ -190,8 +213,8 @@ def main():
         print(f"== {name}")
         pj = patch_tfjs_json(os.path.join(models_dir, name + ".json"), os.path.join(work_dir, name))
         out = os.path.join(out_dir, onnx_name)
-        cmd = [sys.executable, "-m", "tf2onnx.convert", "--tfjs", pj, "--output", out,
-               "--opset", "17"] + extra
+        cmd = [sys.executable, "-m", "tf2onnx.convert", "--tfjs", pj, "--output", out]
+        cmd += ["--opset", "17", *extra]
         print("  $", " ".join(cmd))
         log = os.path.join(work_dir, name + ".tf2onnx.log")
         with open(log, "w") as lf:
@@ -206,10 +229,22 @@ def main():
         canonicalize(out)
         m = onnx.load(out)
         onnx.checker.check_model(m)
-        ins = [(i.name, [d.dim_value or d.dim_param for d in i.type.tensor_type.shape.dim],
-                onnx.TensorProto.DataType.Name(i.type.tensor_type.elem_type)) for i in m.graph.input]
-        outs = [(o.name, [d.dim_value or d.dim_param for d in o.type.tensor_type.shape.dim],
-                 onnx.TensorProto.DataType.Name(o.type.tensor_type.elem_type)) for o in m.graph.output]
+        ins = [
+            (
+                i.name,
+                [d.dim_value or d.dim_param for d in i.type.tensor_type.shape.dim],
+                onnx.TensorProto.DataType.Name(i.type.tensor_type.elem_type),
+            )
+            for i in m.graph.input
+        ]
+        outs = [
+            (
+                o.name,
+                [d.dim_value or d.dim_param for d in o.type.tensor_type.shape.dim],
+                onnx.TensorProto.DataType.Name(o.type.tensor_type.elem_type),
+            )
+            for o in m.graph.output
+        ]
         print("  inputs :", ins)
         print("  outputs:", outs)
         results[name] = out
