@@ -129,8 +129,9 @@ def _per_second(frames: list[FrameFeatures], seconds: int) -> list[FrameFeatures
 
 
 # Cues whose brief peaks matter (a handshake lasts a second) take the window's maximum; the
-# rest its mean.
-_PEAK_CUES = ("facing_pair", "contact", "embrace")
+# rest its mean. The head count too: samples without NanoDet see only MoveNet's people (at
+# most 6, none of the small ones), so they under-count.
+_PEAK_CUES = ("people", "facing_pair", "contact", "embrace")
 
 
 def _windowed_bodies(
