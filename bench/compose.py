@@ -1,4 +1,7 @@
-"""Build the composed test video: address to camera, group in a field, handshake.
+"""Build the composed test videos: address to camera, group in a field, handshake (`CLIPS`);
+and the composed day of issue 15 (`DAY`): the address, two men standing side by side
+without interacting (street_two_men), then the real handshake and chat (handshake_livingroom
+7.5-16 s).
 
 Each clip is decoded upright (its rotation applied), letterboxed to 640x640, re-encoded at
 25 fps with H.264 + AAC and concatenated. Expected labels per second come from
@@ -18,6 +21,12 @@ from models.media.decode import iter_audio, probe
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "video"
 CLIPS = ("address_to_camera_1.mp4", "group_field.mp4", "handshake_livingroom.mp4")
+# (file, start, end or None) and the label of the whole piece.
+DAY = (
+    ("address_to_camera_1.mp4", 0.0, None, "ceremonial"),
+    ("street_two_men.mp4", 0.0, None, "other"),
+    ("handshake_livingroom.mp4", 7.5, 16.0, "informal"),
+)
 SIZE = (640, 640)  # square: the portrait handshake clip keeps its face size
 FPS = 25
 
@@ -34,19 +43,38 @@ def _letterbox(rgb: np.ndarray) -> np.ndarray:
 
 def compose(out_path: Path) -> list[tuple[float, float, str]]:
     """Write the composed video; return its ground truth spans (start, end, label)."""
+    offsets = _write(out_path, [(name, 0.0, None) for name in CLIPS])
+    a, g, h = offsets
+    # README dev labels: address = ceremonial; field = crowd; handshake: interaction 7.5-16 s.
+    return [(a, g, "ceremonial"), (g, h, "crowd"), (h + 7.5, h + 16.0, "informal")]
+
+
+def compose_day(out_path: Path) -> list[tuple[float, float, str]]:
+    """Write the composed day (`DAY`); return its truth spans, every second labelled."""
+    offsets = _write(out_path, [(name, s, e) for name, s, e, _ in DAY])
+    ends = [*offsets[1:], offsets[-1] + (DAY[-1][2] - DAY[-1][1])]
+    return [(o, e, label) for o, e, (*_, label) in zip(offsets, ends, DAY, strict=True)]
+
+
+def _write(out_path: Path, pieces: list[tuple[str, float, float | None]]) -> list[float]:
+    """Concatenate the pieces (file, start, end) at 25 fps, 640x640; return their offsets."""
     offsets, frames_out, audio_out = [], [], []
     t0 = 0.0
-    for name in CLIPS:
+    for name, start, end in pieces:
         info = probe(DATA / name)
-        n = round(info.duration * FPS)
+        stop = info.duration if end is None else end
+        n = round((stop - start) * FPS)
         with av.open(str(DATA / name)) as c:
             decoded = [
                 np.rot90(f.to_ndarray(format="rgb24"), k=-(info.video.rotation // 90) % 4)
                 for f in c.decode(video=0)
             ]
-        idx = np.linspace(0, len(decoded) - 1, n).round().astype(int)  # resample to 25 fps
+        first = round(start / info.duration * (len(decoded) - 1))
+        last = round(stop / info.duration * (len(decoded) - 1))
+        idx = np.linspace(first, last, n).round().astype(int)  # resample to 25 fps
         frames_out += [_letterbox(decoded[i]) for i in idx]
-        audio = np.concatenate(list(iter_audio(DATA / name)))[: int(n / FPS * 16000)]
+        audio = np.concatenate(list(iter_audio(DATA / name)))
+        audio = audio[int(start * 16000) :][: int(n / FPS * 16000)]
         audio_out.append(np.pad(audio, (0, int(n / FPS * 16000) - audio.size)))
         offsets.append(t0)
         t0 += n / FPS
@@ -68,9 +96,7 @@ def compose(out_path: Path) -> list[tuple[float, float, str]]:
             frame.sample_rate, frame.pts, frame.time_base = 16000, i, Fraction(1, 16000)
             out.mux(aus.encode(frame))
         out.mux(aus.encode(None))
-    a, g, h = offsets
-    # README dev labels: address = ceremonial; field = crowd; handshake: interaction 7.5-16 s.
-    return [(a, g, "ceremonial"), (g, h, "crowd"), (h + 7.5, h + 16.0, "informal")]
+    return offsets
 
 
 def expected_label(t: float, truth: list[tuple[float, float, str]]) -> str:

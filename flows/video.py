@@ -98,7 +98,7 @@ def _moments_model(job: VideoJob, timeline: FeatureTimeline) -> ModelInfo:
     """The moments stage's identity in the manifest: settings, components that ran, leaders."""
     return ModelInfo(
         name="moments",
-        version="hand-weighted fusion v1",
+        version=timeline.fusion,  # the fusion that labelled the rows (learned or hand)
         settings={
             **job.settings.analysis().model_dump(mode="json"),
             "components": {k: v.model for k, v in timeline.components.items() if v.ran},

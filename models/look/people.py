@@ -1,9 +1,10 @@
 """People layout from face boxes: how many, and how close to each other.
 
-People are counted from faces (see models/look/faces.py for why there is no body
-detector). Proximity is the smallest centre distance between two faces divided by the
-larger face's height: two people shaking hands or talking face to face are ~2-5 face
-heights apart, strangers across a room or a row of audience much further.
+These are the face cues of the hand-weighted fusion v1; bodies and poses are in
+models/look/bodies.py and models/look/interaction.py. Proximity is the smallest centre
+distance between two faces divided by the larger face's height: two people shaking hands
+or talking face to face are ~2-5 face heights apart, strangers across a room or a row of
+audience much further.
 """
 
 from __future__ import annotations

@@ -35,6 +35,23 @@ class Box(Strict):
         return inter / union if union > 0 else 0.0
 
 
+class BodyCues(Strict):
+    """Interaction cues from bodies and poses (models/look/interaction.py), each 0..1 unless
+    said otherwise. Per sample in the look stage; per second (a +-1 s window) in features.json.
+    """
+
+    people: float = 0.0  # head count: posed people + detector-only boxes
+    posed: float = 0.0  # people with a pose (MoveNet)
+    size_max: float = 0.0  # tallest person box, fraction of the frame height
+    facing_pair: float = 0.0  # two people at conversational distance, turned to each other
+    contact: float = 0.0  # a wrist at the other's wrist, elbow or shoulder
+    embrace: float = 0.0  # two similar-sized people overlapping (hug, close greeting)
+    lone_speaker: float = 0.0  # one prominent person facing the camera, nobody else near
+    row: float = 0.0  # four or more people side by side, one row (audience, parade)
+    same_facing: float = 0.0  # share of posed people turned the same way (backs included)
+    backs: float = 0.0  # share of posed people seen from behind
+
+
 class FrameFeatures(Strict):
     """What one sampled frame at time `t` shows."""
 
@@ -55,3 +72,4 @@ class FrameFeatures(Strict):
     frozen: bool = False  # identical to the previous sample
     leader_visible: bool | None = None  # None: no leader enrolled
     leader_face_distance: float | None = None
+    bodies: BodyCues | None = None  # None: the body models did not run on this sample

@@ -6,6 +6,7 @@ thumbnails for the timeline picture, so memory does not grow with the file's len
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,8 +15,10 @@ import cv2
 import numpy as np
 
 from models.look import quality
+from models.look.bodies import BodyDetector
 from models.look.cuts import CutDetector
 from models.look.faces import CenterFaceDetector
+from models.look.interaction import cues
 from models.look.people import layout, proximity
 from models.look.records import Box, FrameFeatures
 from models.look.sampler import choose_mode, iter_frames
@@ -36,6 +39,13 @@ class LookResult:
     cuts: list[float] = field(default_factory=list)
     thumbnails: list[tuple[float, np.ndarray]] = field(default_factory=list)
     zero_shot: dict[float, float] = field(default_factory=dict)
+    face_seconds: float = 0.0  # time spent in the face detector
+    body_seconds: float = 0.0  # time spent in the body models and their cues
+
+
+def _box(xyxy: tuple[float, float, float, float], score: float) -> Box:
+    x1, y1, x2, y2 = xyxy
+    return Box(cx=(x1 + x2) / 2, cy=(y1 + y2) / 2, w=x2 - x1, h=y2 - y1, score=score)
 
 
 def look_video(
@@ -49,10 +59,16 @@ def look_video(
     n_thumbnails: int = 24,
     leader: LeaderCheck | None = None,
     scorer: ImageScorer | None = None,
+    bodies: BodyDetector | None = None,
+    body_every: float = 1.0,
+    boxes_every: float = 3.0,
 ) -> LookResult:
     """Sample `path` and compute FrameFeatures for every sample.
 
-    `faces=None` (detector missing) still yields cuts, motion and quality.
+    `faces=None` (detector missing) still yields cuts, motion and quality. `bodies` runs the
+    pose model on one sample every `body_every` seconds and adds NanoDet's boxes every
+    `boxes_every` seconds: both nets on every sample would cost more than decoding
+    (docs/moments.md, cost table).
     """
     mode = choose_mode(keyframe_times(path), duration, max_keyframe_gap)
     result = LookResult(mode=mode)
@@ -64,6 +80,7 @@ def look_video(
     prev_gray: np.ndarray | None = None
     prev_t = 0.0
     cuts_seen = 0
+    next_body = next_boxes = 0.0
     for decoded in iter_frames(path, mode, rotation, sample_fps, max_side):
         cuts.feed(decoded.t, decoded.thumb)
         if decoded.image is None:
@@ -84,7 +101,9 @@ def look_video(
                 feats.motion = quality.global_motion(prev_gray, gray, decoded.t - prev_t)
         cuts_seen = len(cuts.cuts)
         if faces is not None and not feats.black:
+            start = time.perf_counter()
             found = faces(rgb)
+            result.face_seconds += time.perf_counter() - start
             feats.faces = found
             feats.people = found
             feats.face_size_max = max((f.h for f in found), default=0.0)
@@ -92,6 +111,16 @@ def look_video(
             feats.proximity = proximity(found, rgb.shape[1] / rgb.shape[0])
             if leader is not None:
                 feats.leader_visible, feats.leader_face_distance = leader(rgb, found)
+        if bodies is not None and not feats.black and decoded.t + 1e-6 >= next_body:
+            start = time.perf_counter()
+            with_boxes = decoded.t + 1e-6 >= next_boxes
+            people = bodies(rgb, with_boxes=with_boxes)
+            feats.bodies = cues(people, rgb.shape[1] / rgb.shape[0])
+            feats.people = [_box(p.box, p.score) for p in people]
+            next_body = decoded.t + body_every - 0.25  # tolerate keyframe jitter
+            if with_boxes:
+                next_boxes = decoded.t + boxes_every - 0.25
+            result.body_seconds += time.perf_counter() - start
         if scorer is not None:
             result.zero_shot[decoded.t] = scorer(rgb)
         if decoded.t >= next_thumb:

@@ -17,9 +17,10 @@ import numpy as np
 
 from models.listen.records import AudioFeatures
 from models.listen.turns import segment_boundaries, turn_features
-from models.look.records import FrameFeatures
+from models.look.records import BodyCues, FrameFeatures
 from models.media.decode import SAMPLE_RATE, MediaError, iter_audio, probe
 from models.moments.fusion import evidence, score
+from models.moments.learned import LearnedFusion, cue_vector
 from models.moments.records import ComponentStatus, FeatureRow, FeatureTimeline, Moments
 from models.moments.segment import segment
 from models.moments.settings import MomentSettings
@@ -127,6 +128,50 @@ def _per_second(frames: list[FrameFeatures], seconds: int) -> list[FrameFeatures
     return out
 
 
+# Cues whose brief peaks matter (a handshake lasts a second) take the window's maximum; the
+# rest its mean. The head count too: samples without NanoDet see only MoveNet's people (at
+# most 6, none of the small ones), so they under-count.
+_PEAK_CUES = ("people", "facing_pair", "contact", "embrace")
+
+
+def _windowed_bodies(
+    frames: list[FrameFeatures], seconds: int, radius: float = 1.0
+) -> list[BodyCues | None]:
+    """Body cues per second over the samples in [t - radius, t + 1 + radius).
+
+    This explicit window (no person tracks) is what makes a cue persist over seconds and
+    fills the seconds between pose samples. None where no sample in the window had bodies.
+    """
+    samples = [(f.t, f.bodies) for f in frames if f.bodies is not None]
+    out: list[BodyCues | None] = []
+    for t in range(seconds):
+        near = [b for s, b in samples if t - radius <= s < t + 1 + radius]
+        if not near:
+            out.append(None)
+            continue
+        values = {}
+        for name in BodyCues.model_fields:
+            vals = [getattr(b, name) for b in near]
+            values[name] = round(max(vals) if name in _PEAK_CUES else float(np.mean(vals)), 4)
+        out.append(BodyCues(**values))
+    return out
+
+
+def _fusion(settings: MomentSettings, components: dict[str, ComponentStatus]):
+    """The learned fusion when it may run (body models ran, weights check), else None."""
+    if settings.fusion == "hand":
+        components["moments.learned"] = ComponentStatus(ran=False, reason="hand fusion chosen")
+        return None
+    bodies = components.get("look.bodies")
+    if bodies is None or not bodies.ran:
+        reason = bodies.reason if bodies is not None else "no video"
+        components["moments.learned"] = ComponentStatus(
+            ran=False, reason=f"look.bodies missing ({reason}): hand-weighted fusion v1 ran"
+        )
+        return None
+    return _component(components, "moments.learned", LearnedFusion.load)
+
+
 def _leader_speaking(frame: FrameFeatures | None, audio: AudioFeatures | None) -> bool | None:
     if frame is None or frame.leader_visible is None:
         return None
@@ -156,6 +201,7 @@ def analyze_video(
         look = _look(path, info.duration, info.video.rotation, settings, leader, components)
     else:
         components["look.frames"] = ComponentStatus(ran=False, reason="no video stream")
+        components["look.bodies"] = ComponentStatus(ran=False, reason="no video stream")
     audio_rows = None
     if info.audio is not None:
         audio_rows = _listen(path, seconds, settings, components)
@@ -169,13 +215,18 @@ def analyze_video(
         components["listen.turns"] = ComponentStatus(ran=False, reason="no transcript")
 
     frames = _per_second(look.frames, seconds) if look is not None else [None] * seconds
+    bodies = _windowed_bodies(look.frames, seconds) if look is not None else [None] * seconds
+    learned = _fusion(settings, components)
     rows = []
     for t in range(seconds):
         frame = frames[t]
         audio = audio_rows[t] if audio_rows is not None else None
         turn = turns[t] if turns is not None else None
-        ev = evidence(frame, audio, turn, settings.weights)
-        interaction, label, parts = score(ev, settings.weights)
+        if learned is not None:
+            interaction, label, parts = learned.score(cue_vector(frame, bodies[t], audio, turn))
+        else:
+            ev = evidence(frame, audio, turn, settings.weights)
+            interaction, label, parts = score(ev, settings.weights)
         zs = None
         if look is not None and look.zero_shot:
             near = [v for k, v in look.zero_shot.items() if t <= k < t + 1]
@@ -187,6 +238,7 @@ def analyze_video(
                 label=label,
                 contributions={k: round(v, 4) for k, v in parts.items()},
                 frame=frame,
+                bodies=bodies[t],
                 audio=audio,
                 turns=turn,
                 zero_shot=zs,
@@ -201,6 +253,7 @@ def analyze_video(
         rows=rows,
         components=components,
         settings=settings.model_dump(),
+        fusion=learned.name if learned is not None else "hand-weighted fusion v1",
     )
     moments = Moments(
         moments=segment(
@@ -228,12 +281,18 @@ def _look(
     leader: list[np.ndarray] | None,
     components: dict[str, ComponentStatus],
 ):
+    from models.look.bodies import BodyDetector
     from models.look.faces import CenterFaceDetector
     from models.look.leader import FaceEmbedder, match
     from models.look.video import look_video
     from models.look.zero_shot import ZeroShotScorer
 
     faces = _component(components, "look.faces", lambda: CenterFaceDetector(device=settings.device))
+    bodies = None
+    if settings.bodies:
+        bodies = _component(components, "look.bodies", lambda: BodyDetector(settings.device))
+    else:
+        components["look.bodies"] = ComponentStatus(ran=False, reason="disabled in settings")
     leader_check = None
     if leader:
         embedder = _component(components, "leader", FaceEmbedder)
@@ -267,6 +326,9 @@ def _look(
             settings.max_keyframe_gap,
             leader=leader_check,
             scorer=scorer,
+            bodies=bodies,
+            body_every=settings.body_every,
+            boxes_every=settings.boxes_every,
         )
     except Exception as exc:  # an unreadable video stream still leaves the audio
         components["look.frames"] = ComponentStatus(
@@ -276,4 +338,8 @@ def _look(
     components["look.frames"] = ComponentStatus(
         ran=True, model=f"pyav {result.mode}", seconds=time.perf_counter() - start
     )
+    # per-model inference time, for the cost table (look.frames includes it)
+    for name, took in (("look.faces", result.face_seconds), ("look.bodies", result.body_seconds)):
+        if components.get(name) is not None and components[name].ran:
+            components[name].seconds += took
     return result

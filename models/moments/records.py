@@ -13,7 +13,7 @@ from pydantic import Field
 
 from models.common.records import Record, Strict
 from models.listen.records import AudioFeatures, TurnFeatures
-from models.look.records import FrameFeatures
+from models.look.records import BodyCues, FrameFeatures
 
 Label = Literal["informal", "ceremonial", "crowd", "other"]
 
@@ -26,6 +26,7 @@ class FeatureRow(Strict):
     label: Label
     contributions: dict[str, float] = Field(default_factory=dict)
     frame: FrameFeatures | None = None
+    bodies: BodyCues | None = None  # body/pose cues over a +-1 s window (None: not run)
     audio: AudioFeatures | None = None
     turns: TurnFeatures | None = None
     zero_shot: float | None = None  # P(informal prompt) from the optional image-text model
@@ -52,6 +53,8 @@ class FeatureTimeline(Record):
     rows: list[FeatureRow] = Field(default_factory=list)
     components: dict[str, ComponentStatus] = Field(default_factory=dict)
     settings: dict[str, object] = Field(default_factory=dict)
+    # Which fusion labelled the rows: "hand-weighted fusion v1" or the learned model's name.
+    fusion: str = "hand-weighted fusion v1"
 
 
 class Moment(Strict):

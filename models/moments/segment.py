@@ -18,22 +18,27 @@ def smooth_labels(labels: list[Label], radius: int = 1) -> list[Label]:
 
 
 def bridge_gaps(labels: list[Label], max_gap: int = 2) -> list[Label]:
-    """Fill runs of ``other`` up to `max_gap` seconds long between two runs of one label.
+    """Fill gaps up to `max_gap` seconds long between two runs of one label (not ``other``).
 
-    A face missed for a second or two (turned away, motion blur) must not split a moment.
+    A face missed for a second or two (turned away, motion blur) must not split a moment, nor
+    must a one-second flicker to another label inside it (the learned fusion read one second
+    of the seated handshake as crowd: 'iii o c ii'). Gaps of ``other`` alone were the v1 rule.
     """
     out = list(labels)
     i = 0
     while i < len(out):
-        if out[i] != "other":
+        if out[i] == "other" or i + 1 >= len(out) or out[i + 1] == out[i]:
             i += 1
             continue
-        j = i
-        while j < len(out) and out[j] == "other":
-            j += 1
-        if i > 0 and j < len(out) and j - i <= max_gap and out[i - 1] == out[j]:
-            out[i:j] = [out[j]] * (j - i)
-        i = j
+        # out[i] ends a run; look for the same label again within max_gap seconds
+        end = next(
+            (j for j in range(i + 2, min(len(out), i + max_gap + 2)) if out[j] == out[i]), None
+        )
+        if end is not None:
+            out[i + 1 : end] = [out[i]] * (end - i - 1)
+            i = end
+        else:
+            i += 1
     return out
 
 

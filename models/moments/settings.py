@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from models.common.records import Settings
@@ -22,3 +24,9 @@ class MomentSettings(Settings):
     max_moment_seconds: float = 60.0
     snap_tolerance: float = 1.5
     weights: FusionWeights = Field(default_factory=FusionWeights)
+    bodies: bool = True  # MoveNet + NanoDet (models/look/bodies.py)
+    body_every: float = 1.0  # seconds between pose samples
+    boxes_every: float = 3.0  # seconds between NanoDet samples (small and far people)
+    # "learned": models/moments/weights/fusion-v2.json when the body models ran, else the
+    # hand weights; "hand": always the hand weights (fusion v1).
+    fusion: Literal["learned", "hand"] = "learned"
