@@ -18,10 +18,10 @@ from app.library import Library
 from review.context import STATIC, TEMPLATES, AppContext
 from review.db import open_db
 from review.export import Exports
-from review.render import render, wants_json
 from review.routes import actions, admin, auth, exports, files, pages, verify_public
 from review.security import LoginRequired, SecurityHeaders, authenticate, csrf_guard
 from review.settings import ReviewSettings
+from review.templating import render, wants_json
 from storage.store import Store
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from app.library import NotInLibrary
 from review.context import ctx
 from review.decisions import DecisionError, add_comment, record_decision
-from review.render import wants_json
 from review.security import require
 from review.sessions import LoggedIn
+from review.templating import wants_json
 
 router = APIRouter()
 

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from starlette.responses import RedirectResponse, Response
 
 from review.context import ctx
-from review.render import render
 from review.security import require
 from review.sessions import LoggedIn
+from review.templating import render
 from review.users import UserError, add_user, list_users, set_active, set_role
 
 router = APIRouter()

@@ -10,9 +10,9 @@ from starlette.responses import RedirectResponse, Response
 
 from review.context import ctx
 from review.i18n import LANG_COOKIE, LANGUAGES
-from review.render import render, set_cookie
 from review.security import current_user, public
 from review.sessions import PRELOGIN_COOKIE, SESSION_COOKIE, end_session, start_session
+from review.templating import render, set_cookie
 from review.users import authenticate
 
 router = APIRouter()

@@ -12,7 +12,7 @@ from app.library import Library, NotInLibrary
 from models.clips.records import Clip
 from review.context import ctx
 from review.decisions import DecisionInfo, history, latest_decisions
-from review.render import language, render
+from review.templating import language, render
 from storage import layout
 from storage.manifest import Manifest
 

@@ -36,8 +36,8 @@ from review.context import AppContext, ctx
 from review.decisions import ClipBounds, published_spans
 from review.i18n import translate
 from review.public_report import PublicReport, public_report
-from review.render import render, wants_json
 from review.security import public
+from review.templating import render, wants_json
 
 PATH = "/verifikasi"
 TEMPLATE = "verify_public.html"
