@@ -7,7 +7,9 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
+from models.common.text import TEXT_LIMIT, clean_text
 from storage.manifest import Manifest, read_manifest
 from storage.store import Store
 
@@ -33,11 +35,18 @@ DbOpt = Annotated[
 ]
 
 
+def shown(text: object, limit: int = TEXT_LIMIT) -> str:
+    """Any text that came from files or the world (names, sidecar fields, reasons, error
+    messages), ready for the console: one printable line of bounded length, its square
+    brackets escaped so rich prints them instead of reading them as markup."""
+    return escape(clean_text(text, limit))
+
+
 def fail(message: str, exc: BaseException | None = None, verbose: bool = False) -> NoReturn:
     """Exit 2 for a user's mistake: one red line, the traceback only with --verbose."""
     if verbose and exc is not None:
         console.print("".join(traceback.format_exception(exc)), markup=False, highlight=False)
-    console.print(f"[red]{message}[/]", highlight=False)
+    console.print(f"[red]{shown(message, 4 * TEXT_LIMIT)}[/]", highlight=False)
     raise typer.Exit(2)
 
 
@@ -48,7 +57,7 @@ def require_device(device: str) -> None:
     try:
         require(device)
     except DeviceNotAvailable as exc:
-        console.print(f"[red]{exc}[/]")
+        console.print(f"[red]{shown(exc)}[/]")
         raise typer.Exit(2) from exc
 
 
@@ -57,9 +66,9 @@ def entry_or_exit(store: Store, video_id: str) -> Manifest:
     try:
         manifest = read_manifest(store, video_id)
     except ValueError as exc:
-        console.print(f"[red]{exc}[/]")
+        console.print(f"[red]{shown(exc)}[/]")
         raise typer.Exit(2) from exc
     if manifest is None:
-        console.print(f"[red]no complete entry {video_id} in {store.url}[/]")
+        console.print(f"[red]no complete entry {shown(video_id)} in {shown(store.url)}[/]")
         raise typer.Exit(1)
     return manifest

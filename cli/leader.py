@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from app.settings import DEFAULT_STORE
-from cli.common import StoreOpt, console
+from cli.common import StoreOpt, console, shown
 
 app = typer.Typer(no_args_is_help=True, help="Enroll the leader's face.")
 
@@ -44,7 +44,7 @@ def leader_enroll(
             PhotoRef(name=photo.name, sha256=hashlib.sha256(photo.read_bytes()).hexdigest())
         )
     for p in problems:
-        console.print(f"[red]skipped {p}[/]")
+        console.print(f"[red]skipped {shown(p)}[/]")
     if not embeddings:
         console.print("[red]no usable photo: nothing enrolled[/]")
         raise typer.Exit(1)
@@ -52,7 +52,8 @@ def leader_enroll(
         name=name, embeddings=embeddings, photos=refs, model=embedder.name, enrolled_at=now_iso()
     )
     key = save_leader(Store(store), profile)
-    console.print(f"enrolled {name}: {len(embeddings)} photo(s) -> {store}/{key}")
+    where = shown(f"{store}/{key}")
+    console.print(f"enrolled {shown(name)}: {len(embeddings)} photo(s) -> {where}")
 
 
 @app.command("list")
@@ -62,4 +63,6 @@ def leader_list(store: StoreOpt = DEFAULT_STORE) -> None:
     from storage.store import Store
 
     for p in load_leaders(Store(store)):
-        console.print(f"{p.name}: {len(p.embeddings)} photo(s), enrolled {p.enrolled_at}")
+        console.print(
+            f"{shown(p.name)}: {len(p.embeddings)} photo(s), enrolled {shown(p.enrolled_at)}"
+        )

@@ -18,7 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from app.settings import DEFAULT_STORE, RunSettings
-from cli.common import DeviceOpt, StoreOpt, console, fail, require_device
+from cli.common import DeviceOpt, StoreOpt, console, fail, require_device, shown
 from flows import progress
 
 
@@ -139,12 +139,12 @@ def run(
                 bars.update(overall, total=e.total)
             elif e.kind == "start":
                 bars.update(
-                    current, description=f"  {e.key}", completed=0, total=None, visible=True
+                    current, description=f"  {shown(e.key)}", completed=0, total=None, visible=True
                 )
             elif e.kind == "stage":
                 bars.update(
                     current,
-                    description=f"  {e.key} [{e.detail}]",
+                    description=f"  {shown(e.key)} {shown(f'[{e.detail}]')}",
                     completed=round(e.done),
                     total=max(round(e.total), 1),
                 )
@@ -160,17 +160,17 @@ def run(
         with progress.listening(on_event):
             report = flow(settings)
 
-    table = Table(title=f"Run {report.run_id} ({report.date})")
+    table = Table(title=f"Run {shown(report.run_id)} ({shown(report.date)})")
     for col in ("input", "outcome", "video id", "stages", "detail"):
         table.add_column(col, no_wrap=col in ("outcome", "video id"), overflow="fold")
     colours = {"processed": "green", "duplicate": "cyan", "failed": "red"}
     for item in report.inputs:
         table.add_row(
-            item.key,
+            shown(item.key),
             f"[{colours[item.outcome]}]{item.outcome}[/]",
-            item.video_id or "",
-            " ".join(f"{k}:{v}" for k, v in item.stages.items()),
-            item.reason or "",
+            shown(item.video_id or ""),
+            shown(" ".join(f"{k}:{v}" for k, v in item.stages.items())),
+            shown(item.reason or ""),
         )
     console.print(table)
     best = report.top_clips(5)
@@ -180,12 +180,15 @@ def run(
             clips.add_column(col, no_wrap=col != "reason", overflow="fold")
         for c in best:
             clips.add_row(
-                f"{c.score:.2f}", c.video_id, f"{c.start:.1f}-{c.end:.1f} s", c.reason.get("id", "")
+                f"{c.score:.2f}",
+                shown(c.video_id),
+                f"{c.start:.1f}-{c.end:.1f} s",
+                shown(c.reason.get("id", "")),
             )
         console.print(clips)
     console.print(
         f"{report.count('processed')} processed, {report.count('duplicate')} duplicate, "
-        f"{report.count('failed')} failed. Library: {settings.store}"
+        f"{report.count('failed')} failed. Library: {shown(settings.store)}"
     )
     raise typer.Exit(0 if report.ok else 1)
 
@@ -210,8 +213,11 @@ def deploy(
         raise typer.Exit(2)
     settings = RunSettings(store=store, model=model, language=language, device=device)
     deployment_id = deploy_nightly(settings, pool, cron)
-    console.print(f"deployment nightly/nightly ({deployment_id}): '{cron}' {TIMEZONE}, pool {pool}")
-    console.print(f"start a worker: prefect worker start --pool {pool}")
+    console.print(
+        f"deployment nightly/nightly ({deployment_id}): '{shown(cron)}' {TIMEZONE}, "
+        f"pool {shown(pool)}"
+    )
+    console.print(f"start a worker: prefect worker start --pool {shown(pool)}")
 
 
 def status(
@@ -225,15 +231,15 @@ def status(
 
     s = Store(store)
     reports = list_reports(s)
-    table = Table(title=f"runs in {store}")
+    table = Table(title=f"runs in {shown(store)}")
     for col in ("night", "run", "started", "finished", "processed", "duplicate", "failed"):
         table.add_column(col, no_wrap=True)
     for r in reports[:runs]:
         table.add_row(
-            r.date,
-            r.run_id,
-            r.started_at,
-            r.finished_at or "[yellow]not finished[/]",
+            shown(r.date),
+            shown(r.run_id),
+            shown(r.started_at),
+            shown(r.finished_at) if r.finished_at else "[yellow]not finished[/]",
             str(r.count("processed")),
             str(r.count("duplicate")),
             f"[red]{r.count('failed')}[/]" if r.count("failed") else "0",
@@ -253,5 +259,5 @@ def status(
 
         problems += schedule_problems()
     for p in problems:
-        console.print(f"[red]• {p}[/]")
+        console.print(f"[red]• {shown(p)}[/]")
     raise typer.Exit(1 if problems else 0)

@@ -8,7 +8,7 @@ import typer
 
 from app.artifacts import read_artifact
 from app.settings import DEFAULT_STORE
-from cli.common import StoreOpt, console, entry_or_exit
+from cli.common import StoreOpt, console, entry_or_exit, shown
 
 app = typer.Typer(no_args_is_help=True, help="Press-release drafts from transcripts.")
 
@@ -36,7 +36,7 @@ def press_draft(
     s = Store(store)
     manifest = entry_or_exit(s, video_id)
     if "transcript" not in manifest.artifacts:
-        console.print(f"[red]no complete entry with a transcript: {video_id}[/]")
+        console.print(f"[red]no complete entry with a transcript: {shown(video_id)}[/]")
         raise typer.Exit(1)
     metadata = EventMetadata(
         event=event,
@@ -48,7 +48,7 @@ def press_draft(
     )
     transcript = read_artifact(s, manifest, "transcript", Transcript)
     if transcript is None:
-        console.print(f"[red]{video_id} has no transcript (no audio stream?)[/]")
+        console.print(f"[red]{shown(video_id)} has no transcript (no audio stream?)[/]")
         raise typer.Exit(1)
     timeline = read_artifact(s, manifest, "features", FeatureTimeline)
     leaders = load_leaders(s)
@@ -56,11 +56,12 @@ def press_draft(
         transcript, video_id, metadata, timeline, leaders[0].name if leaders else None
     )
     updated = add_artifacts(s, manifest, files)
-    console.print(f"[bold]{draft.headline}[/]")
+    console.print(f"[bold]{shown(draft.headline)}[/]")
     for q in draft.quotes:
-        console.print(f'  [{q.start:7.1f}-{q.end:7.1f} s, p={q.mean_probability:.2f}] "{q.text}"')
+        span = shown(f"[{q.start:7.1f}-{q.end:7.1f} s, p={q.mean_probability:.2f}]")
+        console.print(f'  {span} "{shown(q.text)}"')
     if draft.missing_metadata:
-        console.print(f"[yellow]missing: {', '.join(draft.missing_metadata)}[/]")
+        console.print(f"[yellow]missing: {shown(', '.join(draft.missing_metadata))}[/]")
     if draft.low_confidence:
         console.print(f"[yellow]{len(draft.low_confidence)} low-confidence word(s) to check[/]")
-    console.print(f"written: {updated.artifacts['press_release'].key} (+ .docx)")
+    console.print(f"written: {shown(updated.artifacts['press_release'].key)} (+ .docx)")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from app.settings import DEFAULT_STORE
-from cli.common import StoreOpt, console
+from cli.common import StoreOpt, console, shown
 
 keys_app = typer.Typer(no_args_is_help=True, help="Manifest signing keys.")
 
@@ -39,16 +39,19 @@ def keys_init(
     try:
         key = init_key(path)
     except FileExistsError as exc:
-        console.print(f"[red]{exc}[/]")
+        console.print(f"[red]{shown(exc)}[/]")
         raise typer.Exit(1) from exc
     kid = publish_public_key(Store(store), key)
-    console.print(f"private key: {path} (mode 0600; never put it in the store)")
-    console.print(f"public key {kid} published in {store}/keys/")
+    console.print(f"private key: {shown(path)} (mode 0600; never put it in the store)")
+    console.print(f"public key {shown(kid)} published in {shown(store)}/keys/")
     if out is not None:
-        console.print(f"set SOROT_SIGNING_KEY_FILE={path} for `sorot run` to use it")
+        console.print(f"set SOROT_SIGNING_KEY_FILE={shown(path)} for `sorot run` to use it")
     if c2pa_org:
         cert, c2pa_key = init_c2pa_self_signed(c2pa_org)
-        console.print(f"C2PA certificate {cert}, key {c2pa_key} (self-signed: shows as untrusted)")
+        console.print(
+            f"C2PA certificate {shown(cert)}, key {shown(c2pa_key)} "
+            "(self-signed: shows as untrusted)"
+        )
 
 
 def verify(
@@ -80,7 +83,7 @@ def verify(
     try:
         report = verify_file(Store(store), file, transcriber)
     except MediaError as exc:
-        console.print(f"[red]{file}: {exc}[/]")
+        console.print(f"[red]{shown(file)}: {shown(exc)}[/]")
         raise typer.Exit(2) from exc
     credentials = read_credentials(file)
     summary = credential_summary(credentials) if credentials else None
@@ -95,4 +98,6 @@ def verify(
     if summary is None:
         console.print("Content Credentials: none in this file")
     else:
-        console.print(f"Content Credentials: {summary['state']}, signer {summary.get('signer')}")
+        console.print(
+            f"Content Credentials: {shown(summary['state'])}, signer {shown(summary.get('signer'))}"
+        )

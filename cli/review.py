@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from app.settings import DEFAULT_STORE
-from cli.common import DbOpt, StoreOpt, console
+from cli.common import DbOpt, StoreOpt, console, shown
 
 review_app = typer.Typer(no_args_is_help=True, help="The editors' review web app.")
 user_app = typer.Typer(no_args_is_help=True, help="Review app users and roles.")
@@ -26,7 +26,7 @@ def review_serve(
     from review.app import serve
     from review.settings import ReviewSettings, database_url
 
-    console.print(f"review app on http://{host}:{port} (library {store})")
+    console.print(f"review app on http://{shown(host)}:{port} (library {shown(store)})")
     serve(ReviewSettings.from_env(store=store, db_url=database_url(db)), host=host, port=port)
 
 
@@ -54,9 +54,9 @@ def review_user_add(
     try:
         info = add_user(open_db(database_url(db)), username, password, role)
     except UserError as exc:
-        console.print(f"[red]{exc}[/]")
+        console.print(f"[red]{shown(exc)}[/]")
         raise typer.Exit(1) from exc
-    console.print(f"user {info.username} ({info.role}) created")
+    console.print(f"user {shown(info.username)} ({shown(info.role)}) created")
 
 
 @user_app.command("list")
@@ -67,7 +67,8 @@ def review_user_list(db: DbOpt = None) -> None:
     from review.users import list_users
 
     for u in list_users(open_db(database_url(db))):
-        console.print(f"{u.username}\t{u.role}\t{'active' if u.active else 'disabled'}")
+        state = "active" if u.active else "disabled"
+        console.print(f"{shown(u.username)}\t{shown(u.role)}\t{state}")
 
 
 ranker_app = typer.Typer(no_args_is_help=True, help="Learn the office's taste from decisions.")
@@ -98,7 +99,7 @@ def ranker_train(
     try:
         ranker = train_ranker(train)
     except ValueError as exc:
-        console.print(f"[red]cannot train yet: {exc}[/] ({len(decisions)} decisions)")
+        console.print(f"[red]cannot train yet: {shown(exc)}[/] ({len(decisions)} decisions)")
         raise typer.Exit(1) from exc
     metrics = evaluate(ranker.scores, test, k=k)
     baseline = evaluate(_hand_scores, test, k=k)
@@ -109,7 +110,7 @@ def ranker_train(
         table.add_row(name, f"{m[f'ndcg@{k}']:.3f}", f"{m['hit@1']:.3f}", str(int(m["groups"])))
     console.print(table)
     key = save_ranker(Store(store), ranker.version, ranker.to_bytes(), metrics)
-    console.print(f"saved {key}; nightly runs now rank with {ranker.version}")
+    console.print(f"saved {shown(key)}; nightly runs now rank with {shown(ranker.version)}")
 
 
 def _hand_scores(values: list[dict[str, float]]) -> list[float]:

@@ -18,6 +18,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
+from pydantic import ValidationError
 
 from app.settings import JAKARTA, RunSettings
 from app.verify import refresh_index
@@ -25,6 +26,7 @@ from flows import progress
 from flows.notify import send_webhook, write_html_report
 from flows.stages import STORAGE_RETRIES, InputFailed
 from flows.video import process_video
+from models.common.text import clean_text
 from models.events.grouping import VideoWhen, group_events
 from models.media.hashing import sha256_file
 from models.press import EventMetadata
@@ -33,7 +35,7 @@ from storage.claims import release, try_claim
 from storage.manifest import now_iso, read_manifest
 from storage.runs import InputOutcome, NightEvent, RunReport, write_report
 from storage.seen import load_seen, save_seen, seen_key
-from storage.store import Store, is_transient
+from storage.store import Store, UnsafeKey, check_key, is_transient
 
 
 def _inbox(settings: RunSettings) -> tuple[Store, str]:
@@ -43,16 +45,22 @@ def _inbox(settings: RunSettings) -> tuple[Store, str]:
 
 
 def _event_metadata(inbox: Store, key: str) -> EventMetadata | None:
-    """The first readable sidecar for an input; a broken one is logged and skipped."""
+    """The first readable sidecar for an input; a broken one is logged and skipped.
+
+    The log names what is wrong, never the sidecar's content: a sidecar is whatever file
+    sits beside the footage."""
     for candidate in layout.sidecar_keys(key):
         try:
             raw = inbox.read_bytes(candidate)
-        except FileNotFoundError:
+        except FileNotFoundError:  # also: a folder, a FIFO, a link out of the inbox
             continue
         try:
             return EventMetadata.model_validate_json(raw)
-        except ValueError as exc:
-            get_run_logger().warning("ignoring sidecar %s: %s", candidate, exc)
+        except ValidationError as exc:
+            first = exc.errors(include_input=False, include_context=False)[0]
+            where = ".".join(str(p) for p in first["loc"]) or "the file"
+            why = f"{exc.error_count()} problem(s), first at {where}: {first['msg']}"
+            get_run_logger().warning("ignoring sidecar %s: %s", clean_text(candidate), why)
     return None
 
 
@@ -81,6 +89,10 @@ def _in_library(
 def _process_input(
     key: str, settings: RunSettings, run_id: str, known_sha256: str | None
 ) -> InputOutcome:
+    try:
+        check_key(key)
+    except UnsafeKey as exc:
+        return InputOutcome(key=key, outcome="failed", reason=f"unusable file name: {exc}")
     store = Store(settings.store)
     if known_sha256:  # unchanged since a night hashed it: no need to fetch it again
         done = _in_library(store, settings, key, known_sha256, "; unchanged, not re-read")
@@ -135,7 +147,7 @@ def process_input(
     try:
         outcome = _process_input(key, settings, run_id, known_sha256)
     except Exception as exc:  # one input's crash must not end the night
-        get_run_logger().exception("input %s crashed", key)
+        get_run_logger().exception("input %s crashed", clean_text(key))
         outcome = InputOutcome(key=key, outcome="failed", reason=f"{type(exc).__name__}: {exc}")
     outcome.worker = f"{socket.gethostname()}:{os.getpid()}"
     return outcome
@@ -182,6 +194,16 @@ def _group_events(store: Store, report: RunReport) -> None:
             clip.event_id = event_of.get(clip.video_id)
 
 
+def _seen_key(inbox: Store, key: str) -> str | None:
+    """The inbox-seen cache key of an input, None when its stamp cannot be read: what is
+    wrong with an input (a name the store refuses, a file gone since the listing) is for
+    its own task to find and report, not the night's."""
+    try:
+        return seen_key(inbox.url, key, inbox.stamp(key))
+    except Exception:  # any reason: the input's task meets it again and reports it
+        return None
+
+
 def _run_inputs(
     settings: RunSettings, run_id: str, keys: list[str], store: Store, report: RunReport
 ) -> None:
@@ -189,10 +211,9 @@ def _run_inputs(
     logger = get_run_logger()
     inbox, _ = _inbox(settings)
     seen = load_seen(store)
-    stamps = {key: seen_key(inbox.url, key, inbox.stamp(key)) for key in keys}
-    futures = {
-        process_input.submit(key, settings, run_id, seen.get(stamps[key])): key for key in keys
-    }
+    stamps = {key: _seen_key(inbox, key) for key in keys}
+    known = {key: seen.get(stamp) if stamp else None for key, stamp in stamps.items()}
+    futures = {process_input.submit(key, settings, run_id, known[key]): key for key in keys}
     for future in as_completed(list(futures)):
         key = futures[future]
         try:
@@ -200,10 +221,11 @@ def _run_inputs(
         except Exception as exc:  # the worker itself died or was lost
             outcome = InputOutcome(key=key, outcome="failed", reason=f"{type(exc).__name__}: {exc}")
         log = logger.warning if outcome.outcome == "failed" else logger.info
-        log("%s: %s %s", key, outcome.outcome, outcome.reason or "")
+        log("%s: %s %s", clean_text(key), outcome.outcome, outcome.reason or "")
         report.inputs.append(outcome)
-        if outcome.sha256 and seen.get(stamps[key]) != outcome.sha256:
-            seen[stamps[key]] = outcome.sha256
+        stamp = stamps[key]
+        if stamp and outcome.sha256 and seen.get(stamp) != outcome.sha256:
+            seen[stamp] = outcome.sha256
             remember_seen(store, seen)
         save_report(store, report)
         progress.report(progress.Event("done", key, outcome.outcome))

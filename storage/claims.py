@@ -1,13 +1,15 @@
 """Claims: which run is working on which video, so concurrent runs never do it twice.
 
-A claim is `claims/<video_id>.json`, created exclusively. It is released when the video
-is done (or failed). A claim left by a dead process is stale and may be taken over: on
-the same host when its process no longer exists, anywhere once it is older than the TTL.
+A claim is `claims/<video_id>.json`, created exclusively and whole (no reader ever sees
+it half-written). It is released when the video is done (or failed). A claim left by a
+dead process is stale and may be taken over: on the same host when its process no longer
+exists, anywhere once it is older than the TTL. A takeover replaces exactly the stale
+claim that was read (compare-and-swap on its content or ETag), so of several runs that
+find the same stale claim one wins, and a claim someone else just took is never removed.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import socket
 import time
@@ -46,32 +48,59 @@ def _alive(claim: Claim) -> bool:
     return True
 
 
+def _parse(raw: bytes) -> Claim | None:
+    try:
+        return Claim.model_validate_json(raw)
+    except (ValidationError, ValueError):
+        return None
+
+
 def read_claim(store: Store, video_id: str) -> Claim | None:
     """The current claim on a video, if any (an unreadable one counts as none)."""
     try:
-        return Claim.model_validate_json(store.read_bytes(_key(video_id)))
-    except (FileNotFoundError, ValidationError, ValueError):
+        return _parse(store.read_bytes(_key(video_id)))
+    except FileNotFoundError:
         return None
+
+
+def _unknown_holder() -> Claim:
+    return Claim(run_id="(unreadable claim)", host="?", pid=0, since=time.time())
 
 
 def try_claim(
     store: Store, video_id: str, run_id: str, ttl: float = DEFAULT_TTL_SECONDS
 ) -> Claim | None:
-    """Claim a video for this run. Returns None on success, else the holder's claim."""
+    """Claim a video for this run. Returns None on success, else the holder's claim.
+
+    A stale claim (or an unreadable one: claims are written whole, so it is damage) is
+    replaced only if it is still the one read; losing that race means another run holds
+    the video now, which the next look reports.
+    """
     mine = Claim(run_id=run_id, host=socket.gethostname(), pid=os.getpid(), since=time.time())
-    for _ in range(2):  # second try after removing a stale claim
-        if store.create_exclusive(_key(video_id), mine.model_dump_json().encode()):
+    data = mine.model_dump_json().encode()
+    key = _key(video_id)
+    holder: Claim | None = None
+    for _ in range(3):  # a claim released or taken over meanwhile: look again
+        if store.create_exclusive(key, data):
             return None
-        holder = read_claim(store, video_id)
+        try:
+            raw, tag = store.read_tagged(key)
+        except FileNotFoundError:
+            continue  # released since: create it again
+        holder = _parse(raw)
         if holder is not None and _alive(holder) and time.time() - holder.since < ttl:
             return holder
-        store.delete(_key(video_id))
-    return read_claim(store, video_id) or mine
+        if store.replace_if(key, tag, data):
+            return None
+    return read_claim(store, video_id) or holder or _unknown_holder()
 
 
 def release(store: Store, video_id: str, run_id: str) -> None:
-    """Drop this run's claim on a video (never someone else's)."""
-    holder = read_claim(store, video_id)
-    if holder is None or holder.run_id == run_id:
-        with contextlib.suppress(FileNotFoundError):
-            store.delete(_key(video_id))
+    """Drop this run's claim on a video (never someone else's, nor one that changed)."""
+    try:
+        raw, tag = store.read_tagged(_key(video_id))
+    except FileNotFoundError:
+        return
+    holder = _parse(raw)
+    if holder is not None and holder.run_id == run_id:
+        store.delete_if(_key(video_id), tag)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from models.clips.records import Clip
 from models.common.records import Record, Strict
+from models.common.text import clean_text
 from storage import layout
 from storage.store import Store
 
@@ -26,6 +27,13 @@ class InputOutcome(Strict):
     seconds: float = 0.0
     top_clips: list[Clip] = Field(default_factory=list)  # the video's best, ranked
     worker: str | None = None  # host:pid that processed it
+
+    @field_validator("reason")
+    @classmethod
+    def _one_clean_line(cls, reason: str | None) -> str | None:
+        # Reasons quote file names and error messages: whatever a file holds, the report
+        # keeps one printable line of bounded length (the key itself is kept exact).
+        return None if reason is None else clean_text(reason)
 
 
 class NightEvent(Strict):

@@ -11,16 +11,21 @@ temporary file and rename it; on S3 a PUT (or a completed multipart upload) is a
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
 import fsspec
-from botocore.exceptions import BotoCoreError
+from botocore.exceptions import BotoCoreError, ClientError
+from fsspec.asyn import sync
 from fsspec.implementations.local import LocalFileSystem
 
 CHUNK = 1 << 20
@@ -44,12 +49,47 @@ def is_transient(exc: BaseException) -> bool:
 
 def check_key(key: str) -> str:
     """Validate a store key: relative, '/'-separated, no '..' or empty parts."""
-    if not key or key.startswith("/") or "\\" in key or "\x00" in key:
-        raise UnsafeKey(f"unsafe key: {key!r}")
+    why = (
+        "it is empty" if not key
+        else "it is absolute" if key.startswith("/")
+        else "it contains a backslash" if "\\" in key
+        else "it contains a NUL character" if "\x00" in key
+        else None
+    )  # fmt: skip
     parts = PurePosixPath(key).parts
-    if any(p in ("..", ".", "") for p in parts) or len(parts) != key.count("/") + 1:
-        raise UnsafeKey(f"unsafe key: {key!r}")
+    if why is None and (
+        any(p in ("..", ".", "") for p in parts) or len(parts) != key.count("/") + 1
+    ):
+        why = "it has an empty, '.' or '..' part"
+    if why is not None:
+        raise UnsafeKey(f"unsafe key {key!r}: {why}")
     return key
+
+
+def _not_an_object(key: str, why: str) -> FileNotFoundError:
+    return FileNotFoundError(errno.ENOENT, f"no object {key!r} ({why})", key)
+
+
+def _precondition_failed(exc: BaseException) -> bool:
+    """Whether an S3 error is a conditional request that did not hold (HTTP 412), from the
+    server's response (the code or status), not its wording (SeaweedFS and AWS differ)."""
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, ClientError):
+        cause = cause.__cause__ or cause.__context__
+    if cause is None:
+        return False
+    response = cause.response or {}
+    code = str(response.get("Error", {}).get("Code", ""))
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return code == "PreconditionFailed" or code == "412" or status == 412
+
+
+def _conflict(exc: BaseException) -> bool:
+    """Whether an S3 conditional write met a concurrent one (409: retry it)."""
+    cause = exc.__cause__
+    if not isinstance(cause, ClientError):
+        return False
+    return str(cause.response.get("Error", {}).get("Code", "")) == "ConditionalRequestConflict"
 
 
 def _s3_options() -> dict[str, object]:
@@ -71,6 +111,18 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return f"{exc.strerror} ({exc.filename})" if exc.filename else exc.strerror
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+_IF_MATCH_SUPPORT: dict[tuple[str, str], bool] = {}
+
+
+async def _get_tagged(fs, bucket: str, key: str) -> tuple[bytes, str]:
+    """One GET: the bytes and the ETag of the same version."""
+    resp = await fs._call_s3("get_object", Bucket=bucket, Key=key)
+    try:
+        return await resp["Body"].read(), str(resp["ETag"])
+    finally:
+        resp["Body"].close()
 
 
 class Store:
@@ -102,14 +154,45 @@ class Store:
         return full_path[len(self.root) :].lstrip("/")
 
     # -- reading ---------------------------------------------------------------------------
+    def _regular(self, full: str) -> str | None:
+        """Why a local path is not an object of this store (None when it is one): an
+        object is a regular file inside the root; a directory, FIFO, socket or device, a
+        symlink that leaves the root, or a name the filesystem cannot hold is none, as
+        such a thing would be none on S3."""
+        try:
+            real = os.path.realpath(full, strict=True)
+            mode = os.stat(real).st_mode
+        except FileNotFoundError:
+            return "not there"
+        except OSError as exc:
+            if exc.errno in (errno.ENAMETOOLONG, errno.ENOTDIR, errno.ELOOP):
+                return exc.strerror or "not a file"
+            raise
+        if os.path.commonpath([real, self.root]) != self.root:
+            return "a link that leaves the store"
+        if not stat.S_ISREG(mode):
+            return "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+        return None
+
+    def _object(self, key: str) -> str:
+        """The full path of the object at key; locally FileNotFoundError unless it is one."""
+        full = self.path(key)
+        if self.is_local:
+            why = self._regular(full)
+            if why is not None:
+                raise _not_an_object(key, why)
+        return full
+
     def exists(self, key: str) -> bool:
         """True when an object exists at key."""
+        if self.is_local:
+            return self._regular(self.path(key)) is None
         return bool(self.fs.exists(self.path(key)))
 
     def read_bytes(self, key: str) -> bytes:
         """Whole object as bytes (for small objects: manifests, JSON)."""
         try:
-            return self.fs.cat_file(self.path(key))
+            return self.fs.cat_file(self._object(key))
         except FileNotFoundError:
             raise
         except OSError as exc:
@@ -122,24 +205,29 @@ class Store:
     def stamp(self, key: str) -> str:
         """Size and modification marker (ETag on S3, mtime locally) of an object: it changes
         whenever the bytes may have, without reading them."""
-        info = self.fs.info(self.path(key))
+        info = self.fs.info(self._object(key))
         marker = info.get("ETag") or info.get("LastModified") or info.get("mtime")
         return f"{info['size']}:{marker}"
 
     def size(self, key: str) -> int:
         """Object size in bytes."""
-        return int(self.fs.size(self.path(key)))
+        return int(self.fs.size(self._object(key)))
 
     def open(self, key: str, mode: str = "rb", **options: object):
         """Open an object for streaming reads (seek/range reads on S3); `options` go to
         fsspec (e.g. ``block_size``, ``cache_type="none"`` for one GET per read)."""
-        return self.fs.open(self.path(key), mode, **options)
+        full = self._object(key) if "r" in mode else self.path(key)
+        return self.fs.open(full, mode, **options)
 
     def list(self, prefix: str) -> list[str]:
-        """Keys of every object under prefix (recursive), sorted; hidden temp files skipped."""
+        """Keys of every object under prefix (recursive), sorted; hidden temp files skipped.
+
+        Locally only regular files inside the root are objects: directories linked in are
+        not entered, and FIFOs, sockets, devices and links out of the root are not listed.
+        """
         base = f"{self.root}/{prefix.strip('/')}" if prefix.strip("/") else self.root
         try:
-            found = self.fs.find(base)
+            found = self._find_local(base) if self.is_local else self.fs.find(base)
         except FileNotFoundError:
             return []
         keys = []
@@ -149,6 +237,24 @@ class Store:
                 continue
             keys.append(key)
         return sorted(keys)
+
+    def _find_local(self, base: str) -> list[str]:
+        def fail(exc: OSError) -> None:
+            raise exc
+
+        if not os.path.isdir(base):
+            return [] if self._regular(base) else [base]
+        found = []
+        for folder, dirs, files in os.walk(base, onerror=fail):  # links are not followed
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            found += [
+                full
+                for name in files
+                if not name.startswith(".")
+                for full in [os.path.join(folder, name)]
+                if self._regular(full) is None
+            ]
+        return found
 
     def children(self, prefix: str) -> list[str]:
         """Names of the immediate sub-folders of prefix (e.g. video ids under library/)."""
@@ -204,6 +310,7 @@ class Store:
         removed afterwards.
         """
         if self.is_local:
+            self._object(key)
             yield Path(self.path(key))
             return
         suffix = PurePosixPath(key).suffix
@@ -252,30 +359,132 @@ class Store:
         except OSError as exc:
             raise StoreError(f"write {key}: {exc}") from exc
 
-    def create_exclusive(self, key: str, data: bytes) -> bool:
-        """Write an object only if none exists; False when it already did.
+    # -- compare-and-swap: the basis of claims that keep two runs off the same video -------
+    # Locally every change of such an object happens under an flock of a hidden file in its
+    # folder (released by the kernel when a holder dies), and is itself a temp file renamed
+    # into place, so a reader sees the old object or the new one, whole. On S3 the server
+    # decides: a PUT with If-None-Match: * or If-Match: <ETag>.
+    @contextlib.contextmanager
+    def _locked(self, key: str) -> Iterator[Path]:
+        final = Path(self.path(key))
+        final.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(final.parent / ".sorot-lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield final
+        finally:
+            os.close(fd)  # and with it the lock
 
-        Locally O_EXCL; on S3 a conditional PUT (If-None-Match: *), which AWS and
-        SeaweedFS honour. The basis of claims that keep two runs off the same video.
-        """
+    def create_exclusive(self, key: str, data: bytes) -> bool:
+        """Write a whole object only if none exists; False when one already did."""
         if self.is_local:
-            final = Path(self.path(key))
-            final.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                fd = os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            except FileExistsError:
-                return False
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+            with self._locked(key) as final:
+                if os.path.lexists(final):
+                    return False
+                self._write_local(key, lambda tmp: tmp.write_bytes(data))
+            return True
+        return self._put_if(key, data, IfNoneMatch="*")
+
+    def read_tagged(self, key: str) -> tuple[bytes, str]:
+        """An object and a tag of exactly those bytes (its ETag on S3, a digest locally),
+        for `replace_if` / `delete_if`."""
+        if self.is_local:
+            data = self.read_bytes(key)
+            return data, hashlib.sha256(data).hexdigest()
+        bucket, path, _ = self.fs.split_path(self.path(key))
+        try:
+            return sync(self.fs.loop, _get_tagged, self.fs, bucket, path)
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise StoreError(f"read {key}: {exc}") from exc
+
+    def replace_if(self, key: str, tag: str, data: bytes) -> bool:
+        """Overwrite an object only while it is still the one `read_tagged` gave `tag` for;
+        False when it changed or went away meanwhile."""
+        if self.is_local:
+            with self._locked(key):
+                try:
+                    if self.read_tagged(key)[1] != tag:
+                        return False
+                except FileNotFoundError:
+                    return False
+                self._write_local(key, lambda tmp: tmp.write_bytes(data))
+            return True
+        if self._s3_if_match():
+            return self._put_if(key, data, IfMatch=tag)
+        return self._replace_by_marker(key, tag, data)
+
+    def delete_if(self, key: str, tag: str) -> bool:
+        """Remove an object only while it is still the one `read_tagged` gave `tag` for."""
+        if self.is_local:
+            with self._locked(key):
+                try:
+                    if self.read_tagged(key)[1] != tag:
+                        return False
+                except FileNotFoundError:
+                    return False
+                self.delete(key)
             return True
         try:
-            self.fs.pipe_file(self.path(key), data, mode="create")
-        except FileExistsError:
+            current = self.read_tagged(key)[1]
+        except FileNotFoundError:
             return False
-        except OSError as exc:
-            if "precondition" in str(exc).lower():
-                return False
-            raise StoreError(f"create {key}: {exc}") from exc
+        if current != tag:
+            return False
+        # Few S3 servers take If-Match on DELETE: the check above is the guard. Between it
+        # and the DELETE only a takeover could replace the object, and a claim is taken
+        # over only once its holder (the one deleting it) counts as dead.
+        self.delete(key)
+        return True
+
+    def _put_if(self, key: str, data: bytes, **condition: str) -> bool:
+        bucket, path, _ = self.fs.split_path(self.path(key))
+        for attempt in range(5):
+            try:
+                self.fs.call_s3("put_object", Bucket=bucket, Key=path, Body=data, **condition)
+            except FileExistsError:
+                return False  # s3fs's name for a failed If-None-Match on AWS
+            except FileNotFoundError:
+                return False  # If-Match on an object that is gone
+            except OSError as exc:
+                if _precondition_failed(exc):
+                    return False
+                if _conflict(exc) and attempt < 4:
+                    time.sleep(0.05 * (attempt + 1))  # a concurrent conditional write
+                    continue
+                raise StoreError(f"write {key}: {exc}") from exc
+            return True
+        raise AssertionError("unreachable")
+
+    def _s3_if_match(self) -> bool:
+        """Whether this S3 server honours If-Match on PUT: probed once per server and bucket
+        with a hidden object and a tag it cannot have."""
+        where = (str(self.fs.client_kwargs.get("endpoint_url")), self.root.split("/", 1)[0])
+        if where not in _IF_MATCH_SUPPORT:
+            probe = f".sorot-if-match-check-{uuid.uuid4().hex}"
+            self.put_bytes(probe, b"1")
+            try:
+                _IF_MATCH_SUPPORT[where] = not self._put_if(probe, b"2", IfMatch='"0"')
+            finally:
+                self.delete(probe)
+        return _IF_MATCH_SUPPORT[where]
+
+    def _replace_by_marker(self, key: str, tag: str, data: bytes) -> bool:
+        """`replace_if` for S3 servers without If-Match: the right to replace the version
+        `tag` of an object is itself an object created exclusively, so one writer at most
+        gets it for each version. It is kept (hidden): a writer that read this version late
+        must still find it taken."""
+        folder, _, name = key.rpartition("/")
+        marker = f"{folder}/.{name}.replaced-{tag.strip(chr(34))}".lstrip("/")
+        if not self.create_exclusive(marker, data):
+            return False
+        try:
+            if self.read_tagged(key)[1] != tag:
+                return False  # released (and maybe claimed anew) since it was read
+        except FileNotFoundError:
+            return False
+        self.put_bytes(key, data)
         return True
 
     def delete(self, key: str) -> None:

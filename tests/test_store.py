@@ -82,3 +82,83 @@ def test_entry_without_manifest_is_invisible_and_tampering_is_detected(
     assert check_entry(store, manifest) == [
         f"transcript_txt: content does not match the manifest ({ref.key})"
     ]
+
+
+def test_local_objects_are_regular_files_inside_the_store(tmp_path: Path) -> None:
+    """FIFOs, folders, links out of the store and over-long names are no objects: not
+    listed, and reading one is a missing object (never a hang, an error or a leak)."""
+    import os
+
+    outside = tmp_path / "secret.txt"
+    outside.write_text("root:SECRET:19000:0:99999:7:::")
+    root = tmp_path / "store"
+    (root / "inbox/hari ini").mkdir(parents=True)
+    long_name = "n" * 251 + ".mp4"  # 255 bytes: the longest name a Linux folder holds
+    for name in ("a.mp4", "hari ini/b.mp4", long_name):
+        (root / "inbox" / name).write_bytes(b"media")
+    os.mkfifo(root / "inbox/camera.mp4")
+    (root / "inbox/event.json").symlink_to(outside)
+    (root / "inbox/outside.mp4").symlink_to(outside)
+    (root / "inbox/etc").symlink_to("/etc", target_is_directory=True)
+    (root / "inbox/inside.mp4").symlink_to(root / "inbox/a.mp4")  # stays in the store: fine
+    (root / "inbox/a.mp4.json").mkdir()  # a folder where a sidecar would be
+    store = Store(str(root))
+    assert store.list("inbox") == [
+        "inbox/a.mp4",
+        "inbox/hari ini/b.mp4",
+        "inbox/inside.mp4",
+        f"inbox/{long_name}",
+    ]
+    assert store.read_bytes("inbox/inside.mp4") == b"media"
+    for key in ("inbox/event.json", "inbox/a.mp4.json", "inbox/camera.mp4", "inbox/etc/passwd"):
+        assert not store.exists(key)
+        with pytest.raises(FileNotFoundError):
+            store.read_bytes(key)
+    for key in ("inbox/outside.mp4", "inbox/camera.mp4"):
+        with pytest.raises(FileNotFoundError), store.local_file(key):
+            pass
+        with pytest.raises(FileNotFoundError):
+            store.stamp(key)
+    # Every sidecar candidate of the longest name is longer than a name may be: none there.
+    for candidate in layout.sidecar_keys(f"inbox/{long_name}"):
+        with pytest.raises(FileNotFoundError):
+            store.read_bytes(candidate)
+
+
+def test_unsafe_key_says_why() -> None:
+    with pytest.raises(UnsafeKey, match="backslash"):
+        check_key("inbox/back\\slash.mp4")
+
+
+@pytest.mark.parametrize("if_match", ["server", pytest.param("marker", marks=pytest.mark.slow)])
+def test_exclusive_create_and_compare_and_swap(
+    store: Store, if_match: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The primitives under claims. On SeaweedFS a failed If-None-Match answers "At least
+    one of the pre-conditions you specified did not hold", without the condition AWS names:
+    it must still read as "exists", not as an error. `marker` is the path for S3 servers
+    that ignore If-Match on PUT."""
+    if if_match == "marker":
+        if store.is_local:
+            pytest.skip("the marker path is S3's")
+        monkeypatch.setattr(Store, "_s3_if_match", lambda self: False)
+    key = "claims/0123456789abcdef.json"
+    assert store.create_exclusive(key, b'{"n": 1}')
+    assert not store.create_exclusive(key, b'{"n": 2}')
+    data, tag = store.read_tagged(key)
+    assert data == b'{"n": 1}'
+    assert store.replace_if(key, tag, b'{"n": 3}')
+    assert not store.replace_if(key, tag, b'{"n": 4}')  # that version is gone
+    assert store.read_bytes(key) == b'{"n": 3}'
+    assert not store.delete_if(key, tag)
+    data, tag = store.read_tagged(key)
+    assert store.delete_if(key, tag)
+    assert not store.exists(key)
+    assert not store.replace_if(key, tag, b'{"n": 5}')  # nothing to replace
+    assert store.list("claims") == []  # locks and markers are hidden
+
+
+def test_seaweedfs_honours_if_match_on_put(s3_bucket: str) -> None:
+    """Records what the SeaweedFS under test does with If-Match (the probe claims rely on)."""
+    store = Store(s3_bucket)
+    assert store._s3_if_match() is True

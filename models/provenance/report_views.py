@@ -8,6 +8,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from models.common.text import clean_text
 from models.provenance.records import VerifyReport
 
 _HEADLINE = {
@@ -20,6 +21,11 @@ _COLOUR = {"exact": "green", "derived": "yellow", "no-match": "red"}
 
 def _t(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}s"
+
+
+def _plain(text: str) -> Text:
+    """A table cell of words from a transcript: shown as they are, never read as markup."""
+    return Text(clean_text(text))
 
 
 def _source(report: VerifyReport) -> str:
@@ -58,13 +64,13 @@ def render_terminal(report: VerifyReport) -> RenderableType:
             for e in w.edits:
                 edits.add_row(
                     e.kind,
-                    e.suspect_text,
+                    _plain(e.suspect_text),
                     f"{_t(e.suspect_start)}-{_t(e.suspect_end)}",
-                    e.official_text,
+                    _plain(e.official_text),
                     f"{_t(e.official_start)}-{_t(e.official_end)}",
                 )
             parts.append(edits)
-    parts.extend(Text(f"note: {n}", style="dim") for n in report.notes)
+    parts.extend(Text(f"note: {clean_text(n)}", style="dim") for n in report.notes)
     return Group(*parts)
 
 
