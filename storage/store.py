@@ -136,11 +136,13 @@ class Store:
             self.fs, root = fsspec.url_to_fs(url, **options)
             self.root = root.rstrip("/")
             self.is_local = False
+            self.is_s3 = protocol in ("s3", "s3a")
         else:
             path = Path(url.removeprefix("file://")).expanduser().resolve()
             self.fs = LocalFileSystem(auto_mkdir=True)
             self.root = str(path)
             self.is_local = True
+            self.is_s3 = False
 
     def __repr__(self) -> str:
         return f"Store({self.url!r})"
@@ -383,12 +385,18 @@ class Store:
                     return False
                 self._write_local(key, lambda tmp: tmp.write_bytes(data))
             return True
+        if not self.is_s3:  # another fsspec backend: its own exclusive mode
+            try:
+                self.fs.pipe_file(self.path(key), data, mode="create")
+            except FileExistsError:
+                return False
+            return True
         return self._put_if(key, data, IfNoneMatch="*")
 
     def read_tagged(self, key: str) -> tuple[bytes, str]:
         """An object and a tag of exactly those bytes (its ETag on S3, a digest locally),
         for `replace_if` / `delete_if`."""
-        if self.is_local:
+        if not self.is_s3:
             data = self.read_bytes(key)
             return data, hashlib.sha256(data).hexdigest()
         bucket, path, _ = self.fs.split_path(self.path(key))
@@ -411,7 +419,7 @@ class Store:
                     return False
                 self._write_local(key, lambda tmp: tmp.write_bytes(data))
             return True
-        if self._s3_if_match():
+        if self.is_s3 and self._s3_if_match():
             return self._put_if(key, data, IfMatch=tag)
         return self._replace_by_marker(key, tag, data)
 
@@ -471,7 +479,8 @@ class Store:
         return _IF_MATCH_SUPPORT[where]
 
     def _replace_by_marker(self, key: str, tag: str, data: bytes) -> bool:
-        """`replace_if` for S3 servers without If-Match: the right to replace the version
+        """`replace_if` for S3 servers without If-Match (and other fsspec backends, given an
+        exclusive create): the right to replace the version
         `tag` of an object is itself an object created exclusively, so one writer at most
         gets it for each version. It is kept (hidden): a writer that read this version late
         must still find it taken."""
