@@ -57,13 +57,10 @@ def test_hostile_names_are_each_inputs_outcome_and_print_as_text(tmp_path: Path)
     prefect_home = tmp_path / "prefect-home"
     env = dict(os.environ, PREFECT_HOME=str(prefect_home), COLUMNS="200")
     # The code under test is this checkout's, whichever checkout installed `sorot`.
-    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[1])])
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
 
-    run = _sorot(
-        ["run", "--store", str(root), "--model", "tiny.en", "--language", "en"]
-        + ["--date", "2026-11-28"],
-        env,
-    )
+    night = ["--model", "tiny.en", "--language", "en", "--date", "2026-11-28"]
+    run = _sorot(["run", "--store", str(root), *night], env)
     out = run.stdout + run.stderr
     assert run.returncode == 1, out  # one input failed; the night did not
     assert "Traceback" not in out and "MarkupError" not in out, out
