@@ -28,6 +28,13 @@ class InputOutcome(Strict):
     top_clips: list[Clip] = Field(default_factory=list)  # the video's best, ranked
     worker: str | None = None  # host:pid that processed it
 
+    @field_validator("key")
+    @classmethod
+    def _storable(cls, key: str) -> str:
+        # A name that is not UTF-8 (a card written with another code page) reaches us with
+        # its bytes as lone surrogates, which JSON cannot hold: those become escapes.
+        return key.encode("utf-8", "backslashreplace").decode("utf-8")
+
     @field_validator("reason")
     @classmethod
     def _one_clean_line(cls, reason: str | None) -> str | None:

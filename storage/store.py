@@ -54,6 +54,7 @@ def check_key(key: str) -> str:
         else "it is absolute" if key.startswith("/")
         else "it contains a backslash" if "\\" in key
         else "it contains a NUL character" if "\x00" in key
+        else "it is not valid UTF-8" if any("\ud800" <= ch <= "\udfff" for ch in key)
         else None
     )  # fmt: skip
     parts = PurePosixPath(key).parts

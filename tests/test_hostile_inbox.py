@@ -1,8 +1,8 @@
 """An inbox of names and things a camera card or a careless copy can hold, run by `sorot`.
 
-Each input ends as its own outcome and every name prints as text: a backslash in a name, rich
-markup, terminal escapes, a 255-byte name, a folder where a sidecar would be, a FIFO, links
-out of the inbox (one of them where the folder's event.json would be).
+Each input ends as its own outcome and every name prints as text: a backslash in a name, a
+name that is not UTF-8, rich markup, terminal escapes, a 255-byte name, a folder where a
+sidecar would be, a FIFO, links out of the inbox (one where the folder's event.json would be).
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ def test_hostile_names_are_each_inputs_outcome_and_print_as_text(tmp_path: Path)
     _silence(inbox / "folder-sidecar.wav", 6)
     (inbox / "folder-sidecar.wav.json").mkdir()
     _silence(inbox / "back\\slash.mp4", 7)
+    _silence(tmp_path / "cafe.wav", 7.5)
+    os.rename(bytes(tmp_path / "cafe.wav"), bytes(inbox) + b"/caf\xe9.wav")  # not UTF-8
     os.mkfifo(inbox / "camera.mp4")
     (inbox / "event.json").symlink_to(shadow)
     _silence(tmp_path / "elsewhere.wav", 8)
@@ -62,11 +64,11 @@ def test_hostile_names_are_each_inputs_outcome_and_print_as_text(tmp_path: Path)
     night = ["--model", "tiny.en", "--language", "en", "--date", "2026-11-28"]
     run = _sorot(["run", "--store", str(root), *night], env)
     out = run.stdout + run.stderr
-    assert run.returncode == 1, out  # one input failed; the night did not
+    assert run.returncode == 1, out  # two inputs failed; the night did not
     assert "Traceback" not in out and "MarkupError" not in out, out
     assert "\x1b" not in out  # neither the name's escape nor any other reaches the terminal
     assert "SECRET" not in out
-    assert "inbox/[/x].mp4" in out and "1 failed" in out
+    assert "inbox/[/x].mp4" in out and "2 failed" in out
 
     (report,) = list_reports(Store(str(root)))
     assert report.finished_at is not None
@@ -77,9 +79,11 @@ def test_hostile_names_are_each_inputs_outcome_and_print_as_text(tmp_path: Path)
         f"inbox/{LONG}": "processed",
         "inbox/folder-sidecar.wav": "processed",
         "inbox/back\\slash.mp4": "failed",
+        "inbox/caf\\udce9.wav": "failed",  # its bytes as escapes: JSON holds only UTF-8
     }
-    (failed,) = [i for i in report.inputs if i.outcome == "failed"]
-    assert "backslash" in (failed.reason or "") and "\\" in (failed.reason or "")
+    reasons = {i.key: i.reason or "" for i in report.inputs if i.outcome == "failed"}
+    assert "backslash" in reasons["inbox/back\\slash.mp4"]
+    assert "not valid UTF-8" in reasons["inbox/caf\\udce9.wav"]
     store = Store(str(root))
     entries = list_entries(store)
     assert len(entries) == 4

@@ -128,6 +128,8 @@ def test_local_objects_are_regular_files_inside_the_store(tmp_path: Path) -> Non
 def test_unsafe_key_says_why() -> None:
     with pytest.raises(UnsafeKey, match="backslash"):
         check_key("inbox/back\\slash.mp4")
+    with pytest.raises(UnsafeKey, match="UTF-8"):
+        check_key("inbox/caf\udce9.mp4")  # os.fsdecode(b"caf\xe9.mp4")
 
 
 @pytest.mark.parametrize("if_match", ["server", pytest.param("marker", marks=pytest.mark.slow)])
