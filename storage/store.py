@@ -413,10 +413,7 @@ class Store:
         False when it changed or went away meanwhile."""
         if self.is_local:
             with self._locked(key):
-                try:
-                    if self.read_tagged(key)[1] != tag:
-                        return False
-                except FileNotFoundError:
+                if not self._still(key, tag):
                     return False
                 self._write_local(key, lambda tmp: tmp.write_bytes(data))
             return True
@@ -428,24 +425,24 @@ class Store:
         """Remove an object only while it is still the one `read_tagged` gave `tag` for."""
         if self.is_local:
             with self._locked(key):
-                try:
-                    if self.read_tagged(key)[1] != tag:
-                        return False
-                except FileNotFoundError:
+                if not self._still(key, tag):
                     return False
                 self.delete(key)
             return True
-        try:
-            current = self.read_tagged(key)[1]
-        except FileNotFoundError:
-            return False
-        if current != tag:
+        if not self._still(key, tag):
             return False
         # Few S3 servers take If-Match on DELETE: the check above is the guard. Between it
         # and the DELETE only a takeover could replace the object, and a claim is taken
         # over only once its holder (the one deleting it) counts as dead.
         self.delete(key)
         return True
+
+    def _still(self, key: str, tag: str) -> bool:
+        """Whether the object at key is still the version `tag` names."""
+        try:
+            return self.read_tagged(key)[1] == tag
+        except FileNotFoundError:
+            return False
 
     def _put_if(self, key: str, data: bytes, **condition: str) -> bool:
         bucket, path, _ = self.fs.split_path(self.path(key))
@@ -489,11 +486,8 @@ class Store:
         marker = f"{folder}/.{name}.replaced-{tag.strip(chr(34))}".lstrip("/")
         if not self.create_exclusive(marker, data):
             return False
-        try:
-            if self.read_tagged(key)[1] != tag:
-                return False  # released (and maybe claimed anew) since it was read
-        except FileNotFoundError:
-            return False
+        if not self._still(key, tag):
+            return False  # released (and maybe claimed anew) since it was read
         self.put_bytes(key, data)
         return True
 
