@@ -366,7 +366,8 @@ class Store:
     # Locally every change of such an object happens under an flock of a hidden file in its
     # folder (released by the kernel when a holder dies), and is itself a temp file renamed
     # into place, so a reader sees the old object or the new one, whole. On S3 the server
-    # decides: a PUT with If-None-Match: * or If-Match: <ETag>.
+    # decides: a PUT with If-None-Match: * or If-Match: <ETag> (where the server honours
+    # it; elsewhere an exclusively created marker per replaced version, `_replace_by_marker`).
     @contextlib.contextmanager
     def _locked(self, key: str) -> Iterator[Path]:
         final = Path(self.path(key))
@@ -472,16 +473,17 @@ class Store:
             self.put_bytes(probe, b"1")
             try:
                 _IF_MATCH_SUPPORT[where] = not self._put_if(probe, b"2", IfMatch='"0"')
+            except StoreError:  # a server that refuses the header outright lacks it too
+                _IF_MATCH_SUPPORT[where] = False
             finally:
                 self.delete(probe)
         return _IF_MATCH_SUPPORT[where]
 
     def _replace_by_marker(self, key: str, tag: str, data: bytes) -> bool:
-        """`replace_if` for S3 servers without If-Match (and other fsspec backends, given an
-        exclusive create): the right to replace the version
-        `tag` of an object is itself an object created exclusively, so one writer at most
-        gets it for each version. It is kept (hidden): a writer that read this version late
-        must still find it taken."""
+        """`replace_if` for S3 servers without If-Match (and other fsspec backends with an
+        exclusive create): the right to replace the version `tag` of an object is itself
+        an object created exclusively, so one writer at most gets it for each version. It
+        is kept (hidden): a writer that read this version late must still find it taken."""
         folder, _, name = key.rpartition("/")
         marker = f"{folder}/.{name}.replaced-{tag.strip(chr(34))}".lstrip("/")
         if not self.create_exclusive(marker, data):
