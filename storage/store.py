@@ -6,6 +6,8 @@ the usual `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`; they are never logged.
 
 Every write is atomic: an object is either absent or whole. Locally we write a hidden
 temporary file and rename it; on S3 a PUT (or a completed multipart upload) is atomic.
+Locally an object is a regular file inside the root, as on S3 it could only be: folders,
+FIFOs, devices and links that leave the root are neither listed nor read.
 """
 
 from __future__ import annotations
@@ -242,13 +244,11 @@ class Store:
         return sorted(keys)
 
     def _find_local(self, base: str) -> list[str]:
-        def fail(exc: OSError) -> None:
-            raise exc
-
         if not os.path.isdir(base):
             return [] if self._regular(base) else [base]
         found = []
-        for folder, dirs, files in os.walk(base, onerror=fail):  # links are not followed
+        # Links to folders are not entered; an unreadable folder is omitted, as fsspec does.
+        for folder, dirs, files in os.walk(base):
             dirs[:] = [d for d in dirs if not d.startswith(".")]
             found += [
                 full
