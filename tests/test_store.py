@@ -157,7 +157,9 @@ def test_exclusive_create_and_compare_and_swap(
     assert store.delete_if(key, tag)
     assert not store.exists(key)
     assert not store.replace_if(key, tag, b'{"n": 5}')  # nothing to replace
-    assert store.list("claims") == []  # locks and markers are hidden
+    # Locks and markers are hidden. (SeaweedFS keeps an emptied folder, which s3fs lists as
+    # the prefix itself: not an object of ours.)
+    assert [k for k in store.list("claims") if k != "claims"] == []
 
 
 def test_seaweedfs_honours_if_match_on_put(s3_bucket: str) -> None:
