@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from models.common.records import Record, Strict
+from models.common.text import clean_text
 
 
 class EventMetadata(Record):
@@ -26,6 +27,13 @@ class EventMetadata(Record):
     speaker_name: str | None = None
     speaker_title: str | None = None  # "Gubernur Bali"
     organiser: str | None = None  # issuing office, e.g. "Pemerintah Provinsi Bali"
+
+    @field_validator("event", "place", "speaker_name", "speaker_title", "organiser")
+    @classmethod
+    def _one_clean_line(cls, text: str | None) -> str | None:
+        # Whatever a sidecar holds goes into Markdown, Word XML and terminals: one printable
+        # line of bounded length (control characters cannot even be stored in a .docx).
+        return None if text is None else clean_text(text)
 
 
 class Quote(Record):
