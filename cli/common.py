@@ -35,6 +35,9 @@ DbOpt = Annotated[
 ]
 
 
+LONG_TEXT = 4 * TEXT_LIMIT  # what Sorot itself wrote at length: transcript lines, quotes
+
+
 def shown(text: object, limit: int = TEXT_LIMIT) -> str:
     """Any text that came from files or the world (names, sidecar fields, reasons, error
     messages), ready for the console: one printable line of bounded length, its square
@@ -46,7 +49,7 @@ def fail(message: str, exc: BaseException | None = None, verbose: bool = False) 
     """Exit 2 for a user's mistake: one red line, the traceback only with --verbose."""
     if verbose and exc is not None:
         console.print("".join(traceback.format_exception(exc)), markup=False, highlight=False)
-    console.print(f"[red]{shown(message, 4 * TEXT_LIMIT)}[/]", highlight=False)
+    console.print(f"[red]{shown(message, LONG_TEXT)}[/]", highlight=False)
     raise typer.Exit(2)
 
 

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from app.artifacts import read_artifact
 from app.settings import DEFAULT_STORE
-from cli.common import StoreOpt, console, entry_or_exit, shown
+from cli.common import LONG_TEXT, StoreOpt, console, entry_or_exit, shown
 
 app = typer.Typer(no_args_is_help=True, help="Read the library.")
 
@@ -72,5 +72,5 @@ def library_show(
     transcript = read_artifact(s, manifest, "transcript", Transcript)
     if transcript is not None:
         for seg in transcript.segments[:10]:
-            console.print(f"[dim]{seg.start:8.2f}[/] {shown(seg.text)}")
+            console.print(f"[dim]{seg.start:8.2f}[/] {shown(seg.text, LONG_TEXT)}")
     raise typer.Exit(1 if problems else 0)

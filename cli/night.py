@@ -18,7 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from app.settings import DEFAULT_STORE, RunSettings
-from cli.common import DeviceOpt, StoreOpt, console, fail, require_device, shown
+from cli.common import LONG_TEXT, DeviceOpt, StoreOpt, console, fail, require_device, shown
 from flows import progress
 
 
@@ -183,7 +183,7 @@ def run(
                 f"{c.score:.2f}",
                 shown(c.video_id),
                 f"{c.start:.1f}-{c.end:.1f} s",
-                shown(c.reason.get("id", "")),
+                shown(c.reason.get("id", ""), LONG_TEXT),
             )
         console.print(clips)
     console.print(

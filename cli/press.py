@@ -8,7 +8,7 @@ import typer
 
 from app.artifacts import read_artifact
 from app.settings import DEFAULT_STORE
-from cli.common import StoreOpt, console, entry_or_exit, shown
+from cli.common import LONG_TEXT, StoreOpt, console, entry_or_exit, shown
 
 app = typer.Typer(no_args_is_help=True, help="Press-release drafts from transcripts.")
 
@@ -56,10 +56,10 @@ def press_draft(
         transcript, video_id, metadata, timeline, leaders[0].name if leaders else None
     )
     updated = add_artifacts(s, manifest, files)
-    console.print(f"[bold]{shown(draft.headline)}[/]")
+    console.print(f"[bold]{shown(draft.headline, LONG_TEXT)}[/]")
     for q in draft.quotes:
         span = shown(f"[{q.start:7.1f}-{q.end:7.1f} s, p={q.mean_probability:.2f}]")
-        console.print(f'  {span} "{shown(q.text)}"')
+        console.print(f'  {span} "{shown(q.text, LONG_TEXT)}"')
     if draft.missing_metadata:
         console.print(f"[yellow]missing: {shown(', '.join(draft.missing_metadata))}[/]")
     if draft.low_confidence:
