@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import quote
@@ -27,8 +28,20 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 
-def timecode(seconds: float) -> str:
-    """'m:ss.s' (or 'h:mm:ss') for times shown to editors."""
+def is_finite(value: object) -> bool:
+    """Whether a value is a finite number (the template test `is finite`)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def timecode(seconds: float | None) -> str:
+    """'m:ss.s' (or 'h:mm:ss') for times shown to editors; '–' for no time or a bad one.
+
+    A row stored before times were checked (or by hand) may hold inf or NaN: the page shows
+    it with a dash instead of failing.
+    """
+    if not is_finite(seconds):
+        return "–"
+    assert seconds is not None
     minutes, secs = divmod(max(seconds, 0.0), 60)
     hours, minutes = divmod(int(minutes), 60)
     if hours:
@@ -58,6 +71,7 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
     library = Library(Store(settings.store))
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.filters["tc"] = timecode
+    templates.env.tests["finite"] = is_finite
     context = AppContext(
         settings=settings,
         db=db,

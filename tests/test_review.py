@@ -20,7 +20,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from review.app import create_app
 from review.db import open_db
@@ -28,9 +28,11 @@ from review.decisions import decisions_for_training
 from review.i18n import MESSAGES
 from review.media import stream_object
 from review.settings import ReviewSettings, db_url_of
+from review.tables import Comment, User
 from review.tables import Session as SessionRow
 from review.users import add_user
 from storage import layout
+from storage.manifest import read_manifest
 from storage.store import Store
 from tests.test_review_library import NIGHT, UNLISTED, built_library
 
@@ -551,3 +553,54 @@ def test_streaming_memory_stays_flat(tmp_path: Path) -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < 4 << 20, peak
+
+
+def _comment_count(settings: ReviewSettings) -> int:
+    db = open_db(settings.db_url)
+    with db.session() as s:
+        count = s.scalar(select(func.count()).select_from(Comment)) or 0
+    db.close()
+    return count
+
+
+def test_comment_times_are_checked_and_bad_stored_rows_still_render(
+    client: TestClient, settings: ReviewSettings, entry: tuple[Path, str]
+) -> None:
+    root, video_id = entry
+    manifest = read_manifest(Store(str(root)), video_id)
+    assert manifest is not None
+    duration = manifest.source.probe.duration  # 19.6 s
+    csrf = login(client, "editor")
+    headers = {"X-CSRF-Token": csrf, "Accept": "application/json"}
+    url = f"/video/{video_id}/comments"
+    # inf was stored and then answered 500 (JSON cannot carry it); NaN hit NOT NULL.
+    for bad in ("inf", "-inf", "Infinity", "nan", "-1", str(duration + 5), "1e308"):
+        refused = client.post(url, data={"timecode": bad, "text": "salah"}, headers=headers)
+        assert refused.status_code == 400, (bad, refused.status_code, refused.text)
+        assert refused.json()["detail"] == MESSAGES["id"]["comment_bad_timecode"], bad
+    not_a_number = client.post(url, data={"timecode": "abc", "text": "x"}, headers=headers)
+    assert not_a_number.status_code == 422
+    client.post("/lang", data={"lang": "en", "next": "/", "csrf_token": csrf})
+    english = client.post(url, data={"timecode": "nan", "text": "x"}, headers=headers)
+    assert english.json()["detail"] == MESSAGES["en"]["comment_bad_timecode"]
+    assert _comment_count(settings) == 0  # nothing refused was stored
+    at_end = client.post(url, data={"timecode": str(duration), "text": "akhir"}, headers=headers)
+    assert at_end.status_code == 200 and at_end.json()["timecode"] == duration
+
+    # Rows stored before this check (or by hand) must not take the pages down.
+    db = open_db(settings.db_url)
+    with db.session() as s:
+        editor = s.scalar(select(User).where(User.username == "editor"))
+        assert editor is not None
+        for value in (float("inf"), float("-inf"), 1e300, -3.0):
+            s.add(
+                Comment(video_id=video_id, timecode=value, text=f"lama {value}", user_id=editor.id)
+            )
+    db.close()
+    page = client.get(f"/video/{video_id}")
+    assert page.status_code == 200, page.text
+    assert all(f"lama {v}" in page.text for v in ("inf", "-inf", "1e+300", "-3.0"))
+    assert 'data-t="inf"' not in page.text and 'data-t="-inf"' not in page.text
+    for path in ("/history", f"/history?video_id={video_id}"):
+        history = client.get(path)
+        assert history.status_code == 200 and "lama inf" in history.text, path
