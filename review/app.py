@@ -19,6 +19,8 @@ from app.library import Library
 from review.context import STATIC, TEMPLATES, AppContext
 from review.db import open_db
 from review.export import Exports
+from review.passwords import HashingSlots
+from review.ratelimit import LoginLimits
 from review.routes import actions, admin, auth, exports, files, pages, verify_public
 from review.security import LoginRequired, SecurityHeaders, authenticate, csrf_guard
 from review.settings import ReviewSettings
@@ -59,8 +61,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
         key = {403: "forbidden", 404: "not_found"}.get(exc.status_code, "error")
-        return render(request, "error.html", exc.status_code, message_key=key)
-    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        response = render(request, "error.html", exc.status_code, message_key=key)
+        response.headers.update(exc.headers or {})
+        return response
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
 def create_app(settings: ReviewSettings | None = None) -> FastAPI:
@@ -78,6 +82,12 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
         library=library,
         exports=Exports(library, db, settings.export_dir),
         templates=templates,
+        login_limits=LoginLimits(
+            per_user=settings.login_failures,
+            per_address=settings.login_failures_per_address,
+            seconds=settings.login_window_seconds,
+        ),
+        hashing=HashingSlots(settings.hash_concurrency, settings.hash_wait_seconds),
     )
 
     @asynccontextmanager

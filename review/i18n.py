@@ -17,6 +17,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "username": "Nama pengguna",
         "password": "Kata sandi",
         "login_failed": "Nama pengguna atau kata sandi salah.",
+        "login_rate_limited": (
+            "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {minutes} menit."
+        ),
+        "login_busy": "Server sedang sibuk memeriksa kata sandi. Coba lagi sebentar lagi.",
         "nights": "Malam",
         "night": "Malam",
         "history": "Riwayat",
@@ -141,6 +145,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "username": "Username",
         "password": "Password",
         "login_failed": "Wrong username or password.",
+        "login_rate_limited": "Too many failed logins. Try again in {minutes} minute(s).",
+        "login_busy": "The server is busy checking passwords. Try again in a moment.",
         "nights": "Nights",
         "night": "Night",
         "history": "History",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import io
 import json
 import re
 import shutil
 import tempfile
+import threading
 import time
 import tracemalloc
 import zipfile
@@ -27,6 +29,7 @@ from review.db import open_db
 from review.decisions import decisions_for_training
 from review.i18n import MESSAGES
 from review.media import stream_object
+from review.passwords import HashingSlots
 from review.settings import ReviewSettings, db_url_of
 from review.tables import Comment, User
 from review.tables import Session as SessionRow
@@ -604,3 +607,120 @@ def test_comment_times_are_checked_and_bad_stored_rows_still_render(
     for path in ("/history", f"/history?video_id={video_id}"):
         history = client.get(path)
         assert history.status_code == 200 and "lama inf" in history.text, path
+
+
+def _try_login(client: TestClient, username: str, password: str, **headers: str):
+    token = csrf_of(client.get("/login").text)
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        headers=headers,
+    )
+
+
+class _Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def test_failed_logins_are_limited_per_user_and_per_address(
+    settings: ReviewSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import review.ratelimit
+
+    clock = _Clock()
+    monkeypatch.setattr(review.ratelimit, "time", clock)
+    # 2 failures a user, 3 an address, per 15 minutes (one back every 450 / 300 s).
+    limited = dataclasses.replace(
+        settings, login_failures=2, login_failures_per_address=3, login_window_seconds=900.0
+    )
+    app = create_app(limited)
+    with TestClient(app, follow_redirects=False) as client:
+        for _ in range(2):
+            assert _try_login(client, "editor", "salah-sekali").status_code == 401
+        # Over the limit even the right password is refused, before argon2 runs.
+        refused = _try_login(client, "editor", PASSWORD)
+        assert refused.status_code == 429 and "sorot_session" not in refused.cookies
+        assert refused.headers["retry-after"] == "450"
+        assert "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam 8 menit." in refused.text
+        as_json = _try_login(client, "editor", PASSWORD, Accept="application/json")
+        assert as_json.status_code == 429 and "8 menit" in as_json.json()["detail"]
+        # Another user from the same address still gets in (2 of its 3 failures used)...
+        assert _try_login(client, "viewer", PASSWORD).status_code == 303
+        client.cookies.clear()
+        # ...until the address has failed 3 times: then every user is refused from it.
+        assert _try_login(client, "admin", "salah-sekali").status_code == 401
+        from_address = _try_login(client, "admin", PASSWORD)
+        assert from_address.status_code == 429 and from_address.headers["retry-after"] == "300"
+    # Another address is not affected; the user's own limit still is, until it refills.
+    with TestClient(app, follow_redirects=False, client=("10.0.0.7", 4000)) as other:
+        assert _try_login(other, "admin", PASSWORD).status_code == 303
+        other.cookies.clear()
+        assert _try_login(other, "editor", PASSWORD).status_code == 429
+        clock.now += 451  # one token back for the user
+        assert _try_login(other, "editor", PASSWORD).status_code == 303
+
+
+def test_password_hashing_runs_in_bounded_slots(
+    settings: ReviewSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bounded = dataclasses.replace(
+        settings, hash_concurrency=2, hash_wait_seconds=0.3, login_failures=1
+    )
+    app = create_app(bounded)
+    slots: HashingSlots = app.state.ctx.hashing
+    with TestClient(app, follow_redirects=False) as client:
+        # Every slot taken (as by two logins hashing): the next one waits, then gets 503.
+        with slots.slot(), slots.slot():
+            busy = _try_login(client, "editor", PASSWORD)
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "2"
+        assert "sibuk" in busy.text
+        # The busy attempt was never checked, so it is no failure (the limit here is 1).
+        assert _try_login(client, "editor", PASSWORD).status_code == 303
+
+    # Many logins at once: never more than 2 argon2 runs (64 MiB each) at the same time.
+    import review.passwords as passwords
+
+    running, peak, lock = 0, 0, threading.Lock()
+    real_verify = passwords._HASHER.verify
+
+    def counting_verify(stored: str, password: str) -> bool:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        try:
+            return real_verify(stored, password)
+        finally:
+            with lock:
+                running -= 1
+
+    class CountingHasher:
+        verify = staticmethod(counting_verify)
+        check_needs_rehash = staticmethod(passwords._HASHER.check_needs_rehash)
+
+    monkeypatch.setattr(passwords, "_HASHER", CountingHasher())
+    app = create_app(dataclasses.replace(bounded, hash_wait_seconds=30.0, login_failures=20))
+    statuses: list[int] = []
+    with TestClient(app, follow_redirects=False) as client:
+        token = csrf_of(client.get("/login").text)
+
+        def attempt() -> None:
+            response = client.post(
+                "/login",
+                data={"username": "viewer", "password": "salah-sekali", "csrf_token": token},
+            )
+            statuses.append(response.status_code)
+
+        threads = [threading.Thread(target=attempt) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert statuses == [401] * 8
+    assert 1 <= peak <= 2  # 8 at once without the bound
