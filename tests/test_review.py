@@ -642,7 +642,8 @@ def test_failed_logins_are_limited_per_user_and_per_address(
     app = create_app(limited)
     with TestClient(app, follow_redirects=False) as client:
         for _ in range(2):
-            assert _try_login(client, "editor", "salah-sekali").status_code == 401
+            wrong = _try_login(client, "editor", "salah-sekali")
+            assert wrong.status_code == 401 and MESSAGES["id"]["login_failed"] in wrong.text
         # Over the limit even the right password is refused, before argon2 runs.
         refused = _try_login(client, "editor", PASSWORD)
         assert refused.status_code == 429 and "sorot_session" not in refused.cookies

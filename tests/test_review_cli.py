@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -76,6 +79,81 @@ def test_add_user_then_serve_requires_login(tmp_path: Path) -> None:
             except urllib.error.URLError:
                 assert time.monotonic() < deadline and server.poll() is None
                 time.sleep(0.3)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def _peak_rss_mib(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM), in MiB."""
+    match = re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+    assert match
+    return int(match.group(1)) / 1024
+
+
+def test_thirty_logins_at_once_keep_the_server_small(tmp_path: Path) -> None:
+    """Before: 30 concurrent logins took the server from 196 to 1124 MiB (argon2, 64 MiB
+    each). With two hashing slots the peak grows by about two runs."""
+    db = str(tmp_path / "review.sqlite")
+    env = dict(
+        os.environ,
+        SOROT_NEW_PASSWORD="kata sandi yang panjang",
+        SOROT_REVIEW_SECRET="s" * 40,
+        # Every attempt reaches argon2 here (the login limits are the other test's subject).
+        SOROT_REVIEW_LOGIN_FAILURES="1000",
+        SOROT_REVIEW_LOGIN_FAILURES_PER_ADDRESS="1000",
+        SOROT_REVIEW_HASH_WAIT_SECONDS="120",
+    )
+    added = subprocess.run(
+        [SOROT, "review", "user", "add", "ani", "--role", "viewer", "--db", db],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert added.returncode == 0, added.stdout + added.stderr
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    serve = ["review", "serve", "--db", db, "--store", str(tmp_path / "lib"), "--port", str(port)]
+    server = subprocess.Popen(
+        [SOROT, *serve],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/login", timeout=2) as r:
+                    page = r.read().decode()
+                    cookie = r.headers["set-cookie"].split(";", 1)[0]
+                    break
+            except urllib.error.URLError:
+                assert time.monotonic() < deadline and server.poll() is None
+                time.sleep(0.3)
+        match = re.search(r'name="csrf-token" content="([^"]+)"', page)
+        assert match
+        token = match.group(1)
+
+        def attempt(_: int) -> int:
+            body = urllib.parse.urlencode(
+                {"username": "ani", "password": "salah sekali", "csrf_token": token}
+            ).encode()
+            request = urllib.request.Request(f"{base}/login", body, {"Cookie": cookie})
+            try:
+                with urllib.request.urlopen(request, timeout=120) as r:
+                    return r.status
+            except urllib.error.HTTPError as exc:
+                return exc.code
+
+        assert attempt(0) == 401  # one argon2 run is part of the baseline
+        before = _peak_rss_mib(server.pid)
+        with ThreadPoolExecutor(30) as pool:
+            statuses = list(pool.map(attempt, range(30)))
+        after = _peak_rss_mib(server.pid)
+        assert statuses == [401] * 30
+        assert after - before < 200, (before, after)  # unbounded: ~900 MiB more
     finally:
         server.terminate()
         server.wait(timeout=20)
