@@ -9,9 +9,11 @@ run at once (`HashingSlots`); 30 logins at once would otherwise take ~2 GiB.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import AsyncIterator, Iterator
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -43,6 +45,20 @@ class HashingSlots:
         """Hold one slot for the block (called from worker threads, never the event loop)."""
         if not self._slots.acquire(timeout=self.wait_seconds):
             raise HashingBusy(f"all {self.concurrency} password-hashing slots busy")
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+    @contextlib.asynccontextmanager
+    async def waited(self, poll_seconds: float = 0.02) -> AsyncIterator[None]:
+        """The same slot, waited for in the event loop: a login in the queue holds no
+        worker thread (the pages need those)."""
+        deadline = time.monotonic() + self.wait_seconds
+        while not self._slots.acquire(blocking=False):
+            if time.monotonic() >= deadline:
+                raise HashingBusy(f"all {self.concurrency} password-hashing slots busy")
+            await asyncio.sleep(poll_seconds)
         try:
             yield
         finally:

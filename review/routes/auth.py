@@ -69,7 +69,8 @@ async def login(
         message = translate(lang, "login_rate_limited").format(minutes=math.ceil(wait / 60))
         return _refused(request, 429, next, message, wait)
     try:
-        user = await run_in_threadpool(authenticate, c.db, username, password, c.hashing)
+        async with c.hashing.waited():  # the check (and a re-hash) runs in this one slot
+            user = await run_in_threadpool(authenticate, c.db, username, password)
     except HashingBusy:
         c.login_limits.not_checked(username, address)
         return _refused(request, 503, next, translate(lang, "login_busy"), 2)
