@@ -51,37 +51,36 @@ def test_add_user_then_serve_requires_login(tmp_path: Path) -> None:
     assert listed.stdout.split() == ["ani", "viewer", "active"]
     assert "kata sandi" not in added.stdout + added.stderr + listed.stdout
 
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            SOROT,
-            "review",
-            "serve",
-            "--db",
-            db,
-            "--store",
-            str(tmp_path / "lib"),
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, port = _serve(db, tmp_path / "lib", env)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                # Redirects are followed to the login page; nothing else is shown.
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
-                    assert "/login" in r.url and r.status == 200
-                    break
-            except urllib.error.URLError:
-                assert time.monotonic() < deadline and server.poll() is None
-                time.sleep(0.3)
+        # Redirects are followed to the login page; nothing else is shown.
+        url, status, _, _ = _get_when_up(server, f"http://127.0.0.1:{port}/")
+        assert "/login" in url and status == 200
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def _serve(db: str, store: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+    """`sorot review serve` on a free port: (the process, its port)."""
+    port = free_port()
+    args = ["review", "serve", "--db", db, "--store", str(store), "--port", str(port)]
+    server = subprocess.Popen(
+        [SOROT, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    return server, port
+
+
+def _get_when_up(server: subprocess.Popen[bytes], url: str) -> tuple[str, int, str, str]:
+    """GET `url` once the server answers: (final url, status, body, Set-Cookie)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                return r.url, r.status, r.read().decode(), r.headers.get("set-cookie", "")
+        except urllib.error.URLError:
+            assert time.monotonic() < deadline and server.poll() is None
+            time.sleep(0.3)
 
 
 def _peak_rss_mib(pid: int) -> float:
@@ -112,26 +111,11 @@ def test_thirty_logins_at_once_keep_the_server_small(tmp_path: Path) -> None:
         timeout=120,
     )
     assert added.returncode == 0, added.stdout + added.stderr
-    port = free_port()
+    server, port = _serve(db, tmp_path / "lib", env)
     base = f"http://127.0.0.1:{port}"
-    serve = ["review", "serve", "--db", db, "--store", str(tmp_path / "lib"), "--port", str(port)]
-    server = subprocess.Popen(
-        [SOROT, *serve],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/login", timeout=2) as r:
-                    page = r.read().decode()
-                    cookie = r.headers["set-cookie"].split(";", 1)[0]
-                    break
-            except urllib.error.URLError:
-                assert time.monotonic() < deadline and server.poll() is None
-                time.sleep(0.3)
+        _, _, page, set_cookie = _get_when_up(server, f"{base}/login")
+        cookie = set_cookie.split(";", 1)[0]
         match = re.search(r'name="csrf-token" content="([^"]+)"', page)
         assert match
         token = match.group(1)
