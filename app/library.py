@@ -15,7 +15,13 @@ from app.artifacts import BadArtifact, read_artifact
 from models.clips.records import Clip, RankedClips
 from models.speech.records import Transcript
 from storage import layout
-from storage.manifest import ArtifactRef, Manifest, list_entries, read_manifest
+from storage.manifest import (
+    ArtifactRef,
+    Manifest,
+    UnreadableManifest,
+    list_entries,
+    read_manifest,
+)
 from storage.runs import RunReport, list_reports
 from storage.store import Store, UnsafeKey
 
@@ -54,10 +60,14 @@ class Library:
 
     # -- entries ---------------------------------------------------------------------------
     def manifest(self, video_id: str) -> Manifest:
-        """The manifest of a complete entry; NotInLibrary for bad ids or absent entries."""
+        """The manifest of a complete entry; NotInLibrary for bad ids, absent entries and
+        manifests that do not parse (the listing leaves those out too)."""
         if not layout.is_video_id(video_id):
             raise NotInLibrary(video_id)
-        manifest = read_manifest(self.store, video_id)
+        try:
+            manifest = read_manifest(self.store, video_id)
+        except UnreadableManifest as exc:
+            raise NotInLibrary(video_id) from exc
         if manifest is None:
             raise NotInLibrary(video_id)
         return manifest

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from models.common.text import TEXT_LIMIT, clean_text
-from storage.manifest import Manifest, read_manifest
+from storage.manifest import Manifest, UnreadableManifest, read_manifest
 from storage.store import Store
 
 console = Console()
@@ -65,9 +65,13 @@ def require_device(device: str) -> None:
 
 
 def entry_or_exit(store: Store, video_id: str) -> Manifest:
-    """A complete entry's manifest; exits 2 for a malformed id, 1 when there is no entry."""
+    """A complete entry's manifest; exits 2 for a malformed id, 1 when there is no entry or
+    its manifest does not parse."""
     try:
         manifest = read_manifest(store, video_id)
+    except UnreadableManifest as exc:
+        console.print(f"[red]{escape(str(exc))}[/]", highlight=False)
+        raise typer.Exit(1) from exc
     except ValueError as exc:
         console.print(f"[red]{shown(exc)}[/]")
         raise typer.Exit(2) from exc

@@ -26,6 +26,7 @@ from flows import progress
 from flows.notify import send_webhook, write_html_report
 from flows.stages import STORAGE_RETRIES, InputFailed
 from flows.video import process_video
+from models.common.records import short_reason
 from models.common.text import clean_text
 from models.events.grouping import VideoWhen, group_events
 from models.media.hashing import sha256_file
@@ -44,24 +45,29 @@ def _inbox(settings: RunSettings) -> tuple[Store, str]:
     return Store(settings.inbox), ""
 
 
-def _event_metadata(inbox: Store, key: str) -> EventMetadata | None:
-    """The first readable sidecar for an input; a broken one is logged and skipped.
+def event_metadata(inbox: Store, key: str) -> tuple[EventMetadata | None, list[str]]:
+    """The first readable sidecar of an input, and what is wrong with broken ones.
 
-    The log names what is wrong, never the sidecar's content: a sidecar is whatever file
-    sits beside the footage."""
+    A sidecar that is not JSON, or whose fields are not event metadata, is named with a
+    short reason ("event metadata sidecar <key> unreadable: <why>") for the run report and
+    the manifest, never taken for a missing one; a less specific sidecar (the folder's
+    `event.json`) is still used when it reads.
+    """
+    problems = []
     for candidate in layout.sidecar_keys(key):
         try:
             raw = inbox.read_bytes(candidate)
         except FileNotFoundError:  # also: a folder, a FIFO, a link out of the inbox
             continue
         try:
-            return EventMetadata.model_validate_json(raw)
+            return EventMetadata.model_validate_json(raw), problems
         except ValidationError as exc:
-            first = exc.errors(include_input=False, include_context=False)[0]
-            where = ".".join(str(p) for p in first["loc"]) or "the file"
-            why = f"{exc.error_count()} problem(s), first at {where}: {first['msg']}"
-            get_run_logger().warning("ignoring sidecar %s: %s", clean_text(candidate), why)
-    return None
+            # Name what is wrong, never the sidecar's content: it is whatever file sits
+            # beside the footage.
+            problems.append(
+                f"event metadata sidecar {clean_text(candidate)} unreadable: {short_reason(exc)}"
+            )
+    return None, problems
 
 
 def new_run_id() -> str:
@@ -117,11 +123,23 @@ def _process_input(
                 reason=f"being processed by run {holder.run_id} on {holder.host}",
             )
         try:
-            metadata = _event_metadata(inbox, key)
+            metadata, problems = event_metadata(inbox, key)
+            for problem in problems:
+                get_run_logger().warning("%s", problem)
             state = process_video(
-                key, path, sha256, size, settings, run_id, metadata, return_state=True
+                key,
+                path,
+                sha256,
+                size,
+                settings,
+                run_id,
+                metadata,
+                metadata_problems=problems,
+                return_state=True,
             )
-            return state.result().model_copy(update={"sha256": sha256})
+            # A processed input's reason notes what was wrong beside it (a broken sidecar).
+            note = "; ".join(problems) or None
+            return state.result().model_copy(update={"sha256": sha256, "reason": note})
         except InputFailed as exc:
             return InputOutcome(
                 key=key, outcome="failed", video_id=video_id, sha256=sha256, reason=str(exc)

@@ -44,8 +44,12 @@ def process_video(
     settings: RunSettings,
     run_id: str,
     metadata: EventMetadata | None = None,
+    metadata_problems: list[str] | None = None,
 ) -> InputOutcome:
-    """Process one staged source into a library entry; raises InputFailed on bad input."""
+    """Process one staged source into a library entry; raises InputFailed on bad input.
+
+    `metadata_problems` names broken event sidecars (recorded in the manifest's components).
+    """
     started = time.perf_counter()
     job = VideoJob(key, path, sha256, size, settings, run_id, metadata).with_store_context()
     night = StageRunner(job)
@@ -69,7 +73,7 @@ def process_video(
         "clips_ranked": ranked.model_dump_json(indent=2).encode(),
     }
     models = ([transcript.model] if transcript else []) + [_moments_model(job, timeline)]
-    components = _components(night, info.audio is not None, metadata, timeline, ranked, c2pa)
+    components = _components(night, timeline, ranked, c2pa, metadata_problems or [])
     night.run(publish_stage, info, files, uploaded, models, components)
     if read_manifest(job.store, job.video_id) is None:  # the commit must be visible
         raise StoreError(f"manifest of {job.video_id} not visible after publish")
@@ -109,14 +113,14 @@ def _moments_model(job: VideoJob, timeline: FeatureTimeline) -> ModelInfo:
 
 def _components(
     night: StageRunner,
-    has_audio: bool,
-    metadata: EventMetadata | None,
     timeline: FeatureTimeline,
     ranked: RankedClips,
     c2pa: str | None,
+    metadata_problems: list[str],
 ) -> dict[str, str]:
     """Which components ran, came from the cache, or were skipped or missing, and why."""
     ran = night.stages
+    broken = "; ".join(metadata_problems)
     components = {"transcribe": ran.get("transcribe", "skipped: no audio stream")}
     for name, status in timeline.components.items():
         components[name] = ran["analyze"] if status.ran else f"missing: {status.reason}"
@@ -125,7 +129,9 @@ def _components(
     elif "transcribe" not in ran:
         components["press"] = "skipped: no transcript"
     else:
-        components["press"] = "skipped: no event metadata sidecar"
+        components["press"] = f"skipped: {broken or 'no event metadata sidecar'}"
+    if broken:  # also when the press stage had no transcript, or used the folder's sidecar
+        components["event_metadata"] = f"missing: {broken}"
     components["fingerprint"] = ran["fingerprint"]
     components["render"] = ran.get("render", "skipped: no video stream or no clips")
     if c2pa is not None:

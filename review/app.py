@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import quote
@@ -18,6 +19,8 @@ from app.library import Library
 from review.context import STATIC, TEMPLATES, AppContext
 from review.db import open_db
 from review.export import Exports
+from review.passwords import HashingSlots
+from review.ratelimit import LoginLimits
 from review.routes import actions, admin, auth, exports, files, pages, verify_public
 from review.security import LoginRequired, SecurityHeaders, authenticate, csrf_guard
 from review.settings import ReviewSettings
@@ -27,8 +30,20 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 
-def timecode(seconds: float) -> str:
-    """'m:ss.s' (or 'h:mm:ss') for times shown to editors."""
+def is_finite(value: object) -> bool:
+    """Whether a value is a finite number (the template test `is finite`)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def timecode(seconds: float | None) -> str:
+    """'m:ss.s' (or 'h:mm:ss') for times shown to editors; '–' for no time or a bad one.
+
+    A row stored before times were checked (or by hand) may hold inf or NaN: the page shows
+    it with a dash instead of failing.
+    """
+    if not is_finite(seconds):
+        return "–"
+    assert seconds is not None
     minutes, secs = divmod(max(seconds, 0.0), 60)
     hours, minutes = divmod(int(minutes), 60)
     if hours:
@@ -46,8 +61,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
         key = {403: "forbidden", 404: "not_found"}.get(exc.status_code, "error")
-        return render(request, "error.html", exc.status_code, message_key=key)
-    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        response = render(request, "error.html", exc.status_code, message_key=key)
+        response.headers.update(exc.headers or {})
+        return response
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
 def create_app(settings: ReviewSettings | None = None) -> FastAPI:
@@ -58,12 +75,19 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
     library = Library(Store(settings.store))
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.filters["tc"] = timecode
+    templates.env.tests["finite"] = is_finite
     context = AppContext(
         settings=settings,
         db=db,
         library=library,
         exports=Exports(library, db, settings.export_dir),
         templates=templates,
+        login_limits=LoginLimits(
+            per_user=settings.login_failures,
+            per_address=settings.login_failures_per_address,
+            seconds=settings.login_window_seconds,
+        ),
+        hashing=HashingSlots(settings.hash_concurrency, settings.hash_wait_seconds),
     )
 
     @asynccontextmanager

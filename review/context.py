@@ -1,4 +1,5 @@
-"""What every request handler needs: settings, database, library, exports, templates."""
+"""What every request handler needs: settings, database, library, exports, templates,
+login limits and password-hashing slots."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from fastapi.templating import Jinja2Templates
 from app.library import Library
 from review.db import Database
 from review.export import Exports
+from review.passwords import HashingSlots
+from review.ratelimit import LoginLimits
 from review.settings import ReviewSettings
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -26,6 +29,8 @@ class AppContext:
     library: Library
     exports: Exports
     templates: Jinja2Templates
+    login_limits: LoginLimits  # failed logins per user and per address
+    hashing: HashingSlots  # argon2 runs at once
 
 
 def ctx(request: Request) -> AppContext:

@@ -6,6 +6,7 @@ vector, score, rank and ranker version as the editor saw them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +20,19 @@ from review.tables import DECISIONS, Comment, Decision
 
 
 class DecisionError(ValueError):
-    """A decision or comment that makes no sense (unknown kind, in/out outside the clip)."""
+    """A decision or comment that makes no sense (unknown kind, in/out outside the clip).
+
+    `key` names its message in `review.i18n` (the pages answer in the user's language).
+    """
+
+    def __init__(self, message: str, key: str = "error") -> None:
+        super().__init__(message)
+        self.key = key
+
+
+# A player's position can run a little past the probed duration (the last frame's length,
+# audio padding): comments up to this far past the end are kept.
+END_SLACK_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -112,12 +125,16 @@ def record_decision(
 ) -> DecisionInfo:
     """Store an approve/reject of a clip, with optional trimmed in/out (source seconds)."""
     if decision not in DECISIONS:
-        raise DecisionError(f"decision must be approve or reject, not {decision!r}")
+        raise DecisionError(
+            f"decision must be approve or reject, not {decision!r}", "decision_bad_kind"
+        )
     start = clip.start if in_point is None else in_point
     end = clip.end if out_point is None else out_point
     # The rendered clip file covers [start, end]: trims can only shorten it.
     if not (clip.start - 1e-3 <= start < end <= clip.end + 1e-3):
-        raise DecisionError("in/out must lie inside the clip, with in before out")
+        raise DecisionError(
+            "in/out must lie inside the clip, with in before out", "decision_bad_trim"
+        )
     with db.session() as s:
         row = Decision(
             video_id=clip.video_id,
@@ -137,15 +154,40 @@ def record_decision(
         return _decision_info(row)
 
 
+def check_timecode(timecode: float, duration: float | None) -> None:
+    """Refuse a comment time that is not a finite second inside the video (DecisionError).
+
+    `duration` is the source's probed length; None (or a non-positive one) leaves the upper
+    bound unchecked. Non-finite values never reach the database: `inf` cannot be shown or
+    sent as JSON, and SQLite stores NaN as NULL.
+    """
+    if not math.isfinite(timecode) or timecode < 0:
+        raise DecisionError(
+            f"timecode must be a finite, non-negative number, not {timecode}",
+            "comment_bad_timecode",
+        )
+    if duration is not None and duration > 0 and timecode > duration + END_SLACK_SECONDS:
+        raise DecisionError(
+            f"timecode {timecode} is past the end of the video ({duration:.2f} s)",
+            "comment_bad_timecode",
+        )
+
+
 def add_comment(
-    db: Database, *, video_id: str, clip_id: str | None, timecode: float, text: str, user_id: int
+    db: Database,
+    *,
+    video_id: str,
+    clip_id: str | None,
+    timecode: float,
+    text: str,
+    user_id: int,
+    duration: float | None = None,
 ) -> CommentInfo:
-    """Store a comment at a timecode (source seconds)."""
+    """Store a comment at a timecode (source seconds, inside `duration` when given)."""
     text = text.strip()
     if not text or len(text) > 4000:
-        raise DecisionError("a comment needs 1-4000 characters")
-    if timecode < 0:
-        raise DecisionError("timecode must not be negative")
+        raise DecisionError("a comment needs 1-4000 characters", "comment_bad_text")
+    check_timecode(timecode, duration)
     with db.session() as s:
         row = Comment(
             video_id=video_id, clip_id=clip_id, timecode=timecode, text=text, user_id=user_id

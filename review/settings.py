@@ -38,6 +38,13 @@ class ReviewSettings:
     # Set when served over HTTPS (behind a proxy): cookies then carry the Secure flag.
     cookie_secure: bool = False
     export_dir: str | None = None  # temp dir for export zips; None = system temp
+    # Failed logins per user name / per client address, refilled evenly over the window.
+    login_failures: int = 5
+    login_failures_per_address: int = 20
+    login_window_seconds: float = 900.0
+    # argon2 runs (64 MiB each) at once; a login waits this long for one, then gets 503.
+    hash_concurrency: int = 2
+    hash_wait_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> ReviewSettings:
@@ -45,7 +52,9 @@ class ReviewSettings:
 
         SOROT_STORE, SOROT_REVIEW_DB (URL or SQLite file path), SOROT_REVIEW_SECRET,
         SOROT_REVIEW_SESSION_HOURS, SOROT_REVIEW_LANGUAGE, SOROT_REVIEW_COOKIE_SECURE,
-        SOROT_REVIEW_EXPORT_DIR.
+        SOROT_REVIEW_EXPORT_DIR, SOROT_REVIEW_LOGIN_FAILURES,
+        SOROT_REVIEW_LOGIN_FAILURES_PER_ADDRESS, SOROT_REVIEW_LOGIN_WINDOW_SECONDS,
+        SOROT_REVIEW_HASH_CONCURRENCY, SOROT_REVIEW_HASH_WAIT_SECONDS.
         """
         env = os.environ
         values: dict[str, object] = {
@@ -56,6 +65,19 @@ class ReviewSettings:
             "cookie_secure": env.get("SOROT_REVIEW_COOKIE_SECURE", "") in ("1", "true", "yes"),
             "export_dir": env.get("SOROT_REVIEW_EXPORT_DIR") or None,
         }
+        numbers = {
+            "login_failures": ("SOROT_REVIEW_LOGIN_FAILURES", int),
+            "login_failures_per_address": ("SOROT_REVIEW_LOGIN_FAILURES_PER_ADDRESS", int),
+            "login_window_seconds": ("SOROT_REVIEW_LOGIN_WINDOW_SECONDS", float),
+            "hash_concurrency": ("SOROT_REVIEW_HASH_CONCURRENCY", int),
+            "hash_wait_seconds": ("SOROT_REVIEW_HASH_WAIT_SECONDS", float),
+        }
+        for key, (name, kind) in numbers.items():
+            if env.get(name):
+                try:
+                    values[key] = kind(env[name])
+                except ValueError:
+                    raise ValueError(f"{name} must be a number, not {env[name]!r}") from None
         secret = env.get("SOROT_REVIEW_SECRET")
         if secret:
             values["secret"] = secret
@@ -77,3 +99,7 @@ class ReviewSettings:
             raise ValueError(f"language must be 'id' or 'en', not {self.language!r}")
         if self.session_hours <= 0:
             raise ValueError("session_hours must be positive")
+        if min(self.login_failures, self.login_failures_per_address, self.hash_concurrency) < 1:
+            raise ValueError("login failure limits and hash concurrency must be at least 1")
+        if self.login_window_seconds <= 0 or self.hash_wait_seconds < 0:
+            raise ValueError("the login window must be positive and the hash wait >= 0")

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from review.db import Database
-from review.passwords import hash_password, needs_rehash, verify_password
+from review.passwords import HashingSlots, hash_password, needs_rehash, verify_password
 from review.tables import ROLES, User
 from review.tables import Session as SessionRow
 
@@ -46,12 +46,17 @@ def _check_username(username: str) -> None:
         raise UserError("username: 1-64 letters, digits, '.', '_' or '-'")
 
 
-def add_user(db: Database, username: str, password: str, role: str) -> UserInfo:
-    """Create a user with an argon2id password hash and a role (viewer, editor, admin)."""
+def add_user(
+    db: Database, username: str, password: str, role: str, slots: HashingSlots | None = None
+) -> UserInfo:
+    """Create a user with an argon2id password hash and a role (viewer, editor, admin).
+
+    `slots` bounds concurrent hashing (the web app passes its own; HashingBusy when full).
+    """
     _check_username(username)
     _check_role(role)
     try:
-        password_hash = hash_password(password)
+        password_hash = hash_password(password, slots)
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     with db.session() as s:
@@ -104,13 +109,27 @@ def list_users(db: Database) -> list[UserInfo]:
         return [_info(u) for u in s.scalars(select(User).order_by(User.username))]
 
 
-def authenticate(db: Database, username: str, password: str) -> UserInfo | None:
-    """The active user with this name and password, or None (same cost either way)."""
+def authenticate(
+    db: Database, username: str, password: str, slots: HashingSlots | None = None
+) -> UserInfo | None:
+    """The active user with this name and password, or None (same cost either way).
+
+    The password is checked outside any database session (waiting for one of `slots` must
+    not hold a connection); HashingBusy when no slot came free in time.
+    """
     with db.session() as s:
         user = s.scalar(select(User).where(User.username == username))
-        ok = verify_password(user.password_hash if user else None, password)
-        if not ok or user is None or not user.active:
-            return None
-        if needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
-        return _info(user)
+        stored = user.password_hash if user else None
+        info = _info(user) if user else None
+    if not verify_password(stored, password, slots) or info is None or not info.active:
+        return None
+    assert stored is not None
+    if needs_rehash(stored):
+        rehashed = hash_password(password, slots)
+        with db.session() as s:  # unless the password changed meanwhile
+            s.execute(
+                update(User)
+                .where(User.id == info.id, User.password_hash == stored)
+                .values(password_hash=rehashed)
+            )
+    return info

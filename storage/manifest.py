@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pydantic import Field
+from pydantic import Field, ValidationError
 
-from models.common.records import ModelInfo, Record, Strict
+from models.common.records import ModelInfo, Record, Strict, short_reason
 from models.media.hashing import sha256_file
 from models.media.records import ProbeInfo
 from models.provenance.signing import sign_document, verify_document
@@ -159,26 +159,57 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+class UnreadableManifest(ValueError):
+    """A `manifest.json` that is not valid JSON or not a manifest (edited, truncated)."""
+
+    def __init__(self, video_id: str, key: str, reason: str) -> None:
+        super().__init__(f"manifest {key} unreadable: {reason}")
+        self.video_id = video_id
+        self.key = key
+        self.reason = reason
+
+
 def read_manifest(store: Store, video_id: str) -> Manifest | None:
-    """The entry's manifest, or None when the entry is absent or incomplete."""
+    """The entry's manifest, or None when the entry is absent or incomplete.
+
+    ValueError for a malformed video id; UnreadableManifest (a ValueError too) when the
+    manifest is there but does not parse.
+    """
+    key = layout.manifest_key(video_id)
     try:
-        raw = store.read_bytes(layout.manifest_key(video_id))
+        raw = store.read_bytes(key)
     except FileNotFoundError:
         return None
-    return Manifest.model_validate_json(raw)
+    try:
+        return Manifest.model_validate_json(raw)
+    except ValidationError as exc:
+        raise UnreadableManifest(video_id, key, short_reason(exc)) from exc
+
+
+def scan_entries(store: Store) -> tuple[list[Manifest], list[UnreadableManifest]]:
+    """Every complete entry's manifest (newest first), and the manifests that do not parse.
+
+    Folders that are not video ids are not entries and are skipped.
+    """
+    entries, unreadable = [], []
+    for video_id in store.children(layout.LIBRARY):
+        if not layout.is_video_id(video_id):
+            continue
+        try:
+            manifest = read_manifest(store, video_id)
+        except UnreadableManifest as exc:
+            unreadable.append(exc)
+            continue
+        if manifest is not None:
+            entries.append(manifest)
+    entries.sort(key=lambda m: m.created_at, reverse=True)
+    return entries, sorted(unreadable, key=lambda e: e.video_id)
 
 
 def list_entries(store: Store) -> list[Manifest]:
-    """Manifests of every complete library entry, newest first."""
-    entries = []
-    for video_id in store.children(layout.LIBRARY):
-        try:
-            manifest = read_manifest(store, video_id)
-        except ValueError:
-            continue  # not a video id folder
-        if manifest is not None:
-            entries.append(manifest)
-    return sorted(entries, key=lambda m: m.created_at, reverse=True)
+    """Manifests of every complete library entry, newest first; one that does not parse is
+    left out (readers trust only valid manifests; `scan_entries` also names those)."""
+    return scan_entries(store)[0]
 
 
 def check_entry(store: Store, manifest: Manifest) -> list[str]:

@@ -22,7 +22,7 @@ class InputOutcome(Strict):
     outcome: Outcome
     video_id: str | None = None
     sha256: str | None = None
-    reason: str | None = None  # why it failed, or what it duplicates
+    reason: str | None = None  # why it failed, what it duplicates, or a note (broken sidecar)
     stages: dict[str, str] = Field(default_factory=dict)  # stage -> "ran" | "cached"
     seconds: float = 0.0
     top_clips: list[Clip] = Field(default_factory=list)  # the video's best, ranked

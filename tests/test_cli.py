@@ -16,11 +16,14 @@ import pytest
 
 from models.media.hashing import sha256_file
 from models.moments.records import FeatureTimeline
+from models.provenance.signing import generate_private_key
 from ops.servers import start_prefect_server
 from storage import layout
-from storage.manifest import check_entry, list_entries
+from storage.keys import publish_public_key
+from storage.manifest import check_entry, commit, list_entries, read_manifest
 from storage.runs import list_reports
 from storage.store import Store
+from tests.test_review_library import built_library
 
 pytestmark = pytest.mark.slow  # `sorot` processes and nightly runs
 
@@ -92,6 +95,78 @@ def test_run_exit_codes_and_library_commands(tmp_path: Path, shared_data: Path) 
     bad = _run(["run", "--store", str(store), "--model", "tiny.en", "--language", "en"], env)
     assert bad.returncode == 1
     assert "0 processed, 1 duplicate, 1 failed" in bad.stdout
+
+
+def _one_byte_edit(text: str, anchor: str, offset: int) -> str:
+    """`text` with the character `offset` places after `anchor` changed (digits stay digits)."""
+    at = text.index(anchor) + len(anchor) + offset
+    old = text[at]
+    new = str((int(old) + 1) % 10) if old.isdigit() else ("b" if old != "b" else "c")
+    return text[:at] + new + text[at + 1 :]
+
+
+def test_library_show_and_list_check_signatures_and_report_unreadable_manifests(
+    tmp_path: Path,
+) -> None:
+    root, video_id = built_library()
+    unsigned_dir = tmp_path / "unsigned"
+    shutil.copytree(root, unsigned_dir)
+    signed_dir = tmp_path / "signed"
+    shutil.copytree(root, signed_dir)
+    signed = Store(str(signed_dir))
+    key = generate_private_key()
+    publish_public_key(signed, key)
+    manifest = read_manifest(signed, video_id)
+    assert manifest is not None
+    commit(signed, manifest, key)
+    manifest_path = signed_dir / layout.manifest_key(video_id)
+    good = manifest_path.read_text()
+    env = _env(tmp_path)
+
+    def show(store: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+        return _run(["library", "show", video_id, "--store", str(store), *extra], env)
+
+    def listing(store: Path) -> subprocess.CompletedProcess[str]:
+        return _run(["library", "list", "--store", str(store)], env)
+
+    ok = show(signed_dir)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "signature: valid" in ok.stdout
+    listed = listing(signed_dir)
+    assert listed.returncode == 0 and video_id in listed.stdout and "valid" in listed.stdout
+
+    # One byte of the source key, or of the duration: the signature no longer verifies.
+    for anchor, offset in (('"key": "inbox/', 0), ('"duration": ', 0)):
+        manifest_path.write_text(_one_byte_edit(good, anchor, offset))
+        edited = show(signed_dir)
+        assert edited.returncode == 1, (anchor, edited.stdout)
+        assert "signature: INVALID" in edited.stdout
+        as_json = show(signed_dir, "--json")
+        assert as_json.returncode == 1 and "INVALID" in as_json.stderr
+        json.loads(as_json.stdout)  # the manifest itself is still printed
+        listed = listing(signed_dir)
+        assert listed.returncode == 1 and "invalid" in listed.stdout, anchor
+    # A removed signature in a store that publishes keys does not pass either.
+    stripped = json.loads(good)
+    stripped["signature"] = None
+    manifest_path.write_text(json.dumps(stripped, indent=2))
+    unsigned_here = show(signed_dir)
+    assert unsigned_here.returncode == 1 and "unsigned, but" in unsigned_here.stdout
+
+    # Invalid JSON: reported by both commands, never silently left out of the list.
+    manifest_path.write_text(good[: len(good) // 2])
+    broken = show(signed_dir)
+    assert broken.returncode == 1 and "unreadable" in broken.stdout, broken.stdout
+    assert "Traceback" not in broken.stdout + broken.stderr
+    listed = listing(signed_dir)
+    assert listed.returncode == 1
+    assert video_id in listed.stdout and "unreadable" in listed.stdout
+    assert list_entries(signed) == []  # readers (the review app, verify) still skip it
+
+    # A store that never signed (no keys/): unsigned entries pass, as before.
+    plain = show(unsigned_dir)
+    assert plain.returncode == 0 and "signature: unsigned" in plain.stdout
+    assert listing(unsigned_dir).returncode == 0
 
 
 def test_sigkill_mid_run_then_rerun_resumes_without_duplicates(

@@ -233,3 +233,53 @@ def test_unavailable_model_fails_each_input_with_the_reason(
     (item,) = report.inputs
     assert item.outcome == "failed" and "does not exist" in (item.reason or "")
     assert list_entries(Store(settings.store)) == []
+
+
+def test_broken_sidecar_is_reported_as_unreadable_and_the_video_still_processes(
+    tmp_path: Path,
+) -> None:
+    inbox = tmp_path / "store/inbox"
+    (inbox / "acara").mkdir(parents=True)
+    (inbox / "rapat").mkdir()
+    for seconds, name in ((5, "hening.wav"), (6, "acara/sunyi.wav"), (7, "rapat/rekaman.wav")):
+        write_wav(inbox / name, np.zeros(16_000 * seconds, dtype=np.float32))
+    (inbox / "hening.wav.json").write_text('{"event": "Rapat", ')  # not JSON
+    (inbox / "acara/event.json").write_text('{"evnt": "Rapat"}')  # not event metadata
+    (inbox / "rapat/rekaman.json").write_text('{"date": "kemarin"}')  # a bad field...
+    (inbox / "rapat/event.json").write_text('{"event": "Rapat pagi"}')  # ...the folder's is fine
+    settings = RunSettings(store=str(tmp_path / "store"), model="tiny.en", language="en")
+    report = nightly(settings)
+    store = Store(settings.store)
+    assert {i.key: i.outcome for i in report.inputs} == {
+        "inbox/hening.wav": "processed",
+        "inbox/acara/sunyi.wav": "processed",
+        "inbox/rapat/rekaman.wav": "processed",
+    }
+    reasons = {i.key: i.reason or "" for i in report.inputs}
+    manifests = {m.source.key: m for m in list_entries(store)}
+    expected = {
+        "inbox/hening.wav": "event metadata sidecar inbox/hening.wav.json unreadable: Invalid JSON",
+        "inbox/acara/sunyi.wav": (
+            "event metadata sidecar inbox/acara/event.json unreadable: "
+            "evnt: Extra inputs are not permitted"
+        ),
+        "inbox/rapat/rekaman.wav": (
+            "event metadata sidecar inbox/rapat/rekaman.json unreadable: date"
+        ),
+    }
+    for key, problem in expected.items():
+        assert reasons[key].startswith(problem), (key, reasons[key])
+        assert "\n" not in reasons[key]
+        components = manifests[key].components
+        assert components["event_metadata"].startswith(f"missing: {problem}"), components
+    for key in ("inbox/hening.wav", "inbox/acara/sunyi.wav"):
+        press = manifests[key].components["press"]
+        assert press.startswith(f"skipped: {expected[key]}"), press
+        assert "no event metadata sidecar" not in press
+    # The folder's readable sidecar still gave the third one its press draft.
+    rekaman = manifests["inbox/rapat/rekaman.wav"]
+    assert rekaman.components["press"] == "ran" and "press_release" in rekaman.artifacts
+    html = store.read_text(
+        layout.run_report_key(report.date, report.run_id).removesuffix(".json") + ".html"
+    )
+    assert "inbox/acara/event.json unreadable" in html

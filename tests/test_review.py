@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import io
 import json
 import re
 import shutil
 import tempfile
+import threading
 import time
 import tracemalloc
 import zipfile
@@ -20,17 +22,20 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from review.app import create_app
 from review.db import open_db
 from review.decisions import decisions_for_training
 from review.i18n import MESSAGES
 from review.media import stream_object
+from review.passwords import HashingSlots
 from review.settings import ReviewSettings, db_url_of
+from review.tables import Comment, User
 from review.tables import Session as SessionRow
 from review.users import add_user
 from storage import layout
+from storage.manifest import read_manifest
 from storage.store import Store
 from tests.test_review_library import NIGHT, UNLISTED, built_library
 
@@ -551,3 +556,172 @@ def test_streaming_memory_stays_flat(tmp_path: Path) -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < 4 << 20, peak
+
+
+def _comment_count(settings: ReviewSettings) -> int:
+    db = open_db(settings.db_url)
+    with db.session() as s:
+        count = s.scalar(select(func.count()).select_from(Comment)) or 0
+    db.close()
+    return count
+
+
+def test_comment_times_are_checked_and_bad_stored_rows_still_render(
+    client: TestClient, settings: ReviewSettings, entry: tuple[Path, str]
+) -> None:
+    root, video_id = entry
+    manifest = read_manifest(Store(str(root)), video_id)
+    assert manifest is not None
+    duration = manifest.source.probe.duration  # 19.6 s
+    csrf = login(client, "editor")
+    headers = {"X-CSRF-Token": csrf, "Accept": "application/json"}
+    url = f"/video/{video_id}/comments"
+    # inf was stored and then answered 500 (JSON cannot carry it); NaN hit NOT NULL.
+    for bad in ("inf", "-inf", "Infinity", "nan", "-1", str(duration + 5), "1e308"):
+        refused = client.post(url, data={"timecode": bad, "text": "salah"}, headers=headers)
+        assert refused.status_code == 400, (bad, refused.status_code, refused.text)
+        assert refused.json()["detail"] == MESSAGES["id"]["comment_bad_timecode"], bad
+    not_a_number = client.post(url, data={"timecode": "abc", "text": "x"}, headers=headers)
+    assert not_a_number.status_code == 422
+    client.post("/lang", data={"lang": "en", "next": "/", "csrf_token": csrf})
+    english = client.post(url, data={"timecode": "nan", "text": "x"}, headers=headers)
+    assert english.json()["detail"] == MESSAGES["en"]["comment_bad_timecode"]
+    assert _comment_count(settings) == 0  # nothing refused was stored
+    at_end = client.post(url, data={"timecode": str(duration), "text": "akhir"}, headers=headers)
+    assert at_end.status_code == 200 and at_end.json()["timecode"] == duration
+
+    # Rows stored before this check (or by hand) must not take the pages down.
+    db = open_db(settings.db_url)
+    with db.session() as s:
+        editor = s.scalar(select(User).where(User.username == "editor"))
+        assert editor is not None
+        for value in (float("inf"), float("-inf"), 1e300, -3.0):
+            s.add(
+                Comment(video_id=video_id, timecode=value, text=f"lama {value}", user_id=editor.id)
+            )
+    db.close()
+    page = client.get(f"/video/{video_id}")
+    assert page.status_code == 200, page.text
+    assert all(f"lama {v}" in page.text for v in ("inf", "-inf", "1e+300", "-3.0"))
+    assert 'data-t="inf"' not in page.text and 'data-t="-inf"' not in page.text
+    for path in ("/history", f"/history?video_id={video_id}"):
+        history = client.get(path)
+        assert history.status_code == 200 and "lama inf" in history.text, path
+
+
+def _try_login(client: TestClient, username: str, password: str, **headers: str):
+    token = csrf_of(client.get("/login").text)
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        headers=headers,
+    )
+
+
+class _Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def test_failed_logins_are_limited_per_user_and_per_address(
+    settings: ReviewSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import review.ratelimit
+
+    clock = _Clock()
+    monkeypatch.setattr(review.ratelimit, "time", clock)
+    # 2 failures a user, 3 an address, per 15 minutes (one back every 450 / 300 s).
+    limited = dataclasses.replace(
+        settings, login_failures=2, login_failures_per_address=3, login_window_seconds=900.0
+    )
+    app = create_app(limited)
+    with TestClient(app, follow_redirects=False) as client:
+        for _ in range(2):
+            wrong = _try_login(client, "editor", "salah-sekali")
+            assert wrong.status_code == 401 and MESSAGES["id"]["login_failed"] in wrong.text
+        # Over the limit even the right password is refused, before argon2 runs.
+        refused = _try_login(client, "editor", PASSWORD)
+        assert refused.status_code == 429 and "sorot_session" not in refused.cookies
+        assert refused.headers["retry-after"] == "450"
+        assert "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam 8 menit." in refused.text
+        as_json = _try_login(client, "editor", PASSWORD, Accept="application/json")
+        assert as_json.status_code == 429 and "8 menit" in as_json.json()["detail"]
+        # Another user from the same address still gets in (2 of its 3 failures used)...
+        assert _try_login(client, "viewer", PASSWORD).status_code == 303
+        client.cookies.clear()
+        # ...until the address has failed 3 times: then every user is refused from it.
+        assert _try_login(client, "admin", "salah-sekali").status_code == 401
+        from_address = _try_login(client, "admin", PASSWORD)
+        assert from_address.status_code == 429 and from_address.headers["retry-after"] == "300"
+    # Another address is not affected; the user's own limit still is, until it refills.
+    with TestClient(app, follow_redirects=False, client=("10.0.0.7", 4000)) as other:
+        assert _try_login(other, "admin", PASSWORD).status_code == 303
+        other.cookies.clear()
+        assert _try_login(other, "editor", PASSWORD).status_code == 429
+        clock.now += 451  # one token back for the user
+        assert _try_login(other, "editor", PASSWORD).status_code == 303
+
+
+def test_password_hashing_runs_in_bounded_slots(
+    settings: ReviewSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bounded = dataclasses.replace(
+        settings, hash_concurrency=2, hash_wait_seconds=0.3, login_failures=1
+    )
+    app = create_app(bounded)
+    slots: HashingSlots = app.state.ctx.hashing
+    with TestClient(app, follow_redirects=False) as client:
+        # Every slot taken (as by two logins hashing): the next one waits, then gets 503.
+        with slots.slot(), slots.slot():
+            busy = _try_login(client, "editor", PASSWORD)
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "2"
+        assert "sibuk" in busy.text
+        # The busy attempt was never checked, so it is no failure (the limit here is 1).
+        assert _try_login(client, "editor", PASSWORD).status_code == 303
+
+    # Many logins at once: never more than 2 argon2 runs (64 MiB each) at the same time.
+    import review.passwords as passwords
+
+    running, peak, lock = 0, 0, threading.Lock()
+    real_verify = passwords._HASHER.verify
+
+    def counting_verify(stored: str, password: str) -> bool:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        try:
+            return real_verify(stored, password)
+        finally:
+            with lock:
+                running -= 1
+
+    class CountingHasher:
+        verify = staticmethod(counting_verify)
+        check_needs_rehash = staticmethod(passwords._HASHER.check_needs_rehash)
+
+    monkeypatch.setattr(passwords, "_HASHER", CountingHasher())
+    app = create_app(dataclasses.replace(bounded, hash_wait_seconds=30.0, login_failures=20))
+    statuses: list[int] = []
+    with TestClient(app, follow_redirects=False) as client:
+        token = csrf_of(client.get("/login").text)
+
+        def attempt() -> None:
+            response = client.post(
+                "/login",
+                data={"username": "viewer", "password": "salah-sekali", "csrf_token": token},
+            )
+            statuses.append(response.status_code)
+
+        threads = [threading.Thread(target=attempt) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert statuses == [401] * 6
+    assert 1 <= peak <= 2  # 6 at once without the bound

@@ -29,7 +29,15 @@ from models.common.records import ModelInfo
 from models.media.decode import probe
 from models.speech.records import Segment, Transcript, Word
 from storage import layout
-from storage.manifest import Manifest, SourceRef, commit, now_iso, put_artifact
+from storage.manifest import (
+    Manifest,
+    SourceRef,
+    commit,
+    list_entries,
+    now_iso,
+    put_artifact,
+    scan_entries,
+)
 from storage.runs import InputOutcome, RunReport, write_report
 from storage.store import Store
 
@@ -292,3 +300,21 @@ def test_entry_files_are_an_allow_list(library: tuple[Library, str]) -> None:
     for name in ("manifest.json", "transcript.json", "press-release.md"):
         with pytest.raises(NotInLibrary):
             lib.entry_file_key(video_id, name)
+
+
+def test_unreadable_manifest_is_named_by_scan_and_absent_for_readers(tmp_path: Path) -> None:
+    root, video_id = built_library()
+    copy = tmp_path / "library-copy"
+    shutil.copytree(root, copy)
+    path = copy / layout.manifest_key(video_id)
+    good = path.read_text()
+    for broken in (good[:40], '{"video_id": "x"}', "[]"):
+        path.write_text(broken)
+        store = Store(str(copy))
+        entries, unreadable = scan_entries(store)
+        assert entries == [] and [u.video_id for u in unreadable] == [video_id]
+        assert f"manifest {layout.manifest_key(video_id)} unreadable: " in str(unreadable[0])
+        assert "\n" not in unreadable[0].reason  # one line, fit for a table or a report
+        assert list_entries(store) == []  # readers see only valid manifests, as before
+        with pytest.raises(NotInLibrary):  # the review app answers 404, not 500
+            Library(store).manifest(video_id)

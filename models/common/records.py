@@ -7,7 +7,7 @@ these bases, once; every JSON artifact in the library is a `Record`, dumped with
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 SCHEMA_VERSION = 1
 
@@ -38,3 +38,17 @@ class ModelInfo(BaseModel):
     version: str
     weights_sha256: str | None = None
     settings: dict[str, object] = Field(default_factory=dict)
+
+
+def short_reason(exc: ValidationError, limit: int = 2) -> str:
+    """A one-line reason a record did not load: "field: message" for the first problems.
+
+    For a report line or a manifest component, where pydantic's multi-line text is too long.
+    """
+    errors = exc.errors(include_url=False)
+    parts = []
+    for error in errors[:limit]:
+        where = ".".join(str(part) for part in error["loc"])
+        parts.append(f"{where}: {error['msg']}" if where else error["msg"])
+    more = len(errors) - limit
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")

@@ -12,22 +12,24 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from app.library import NotInLibrary
 from review.context import ctx
 from review.decisions import DecisionError, add_comment, record_decision
+from review.i18n import translate
 from review.security import require
 from review.sessions import LoggedIn
-from review.templating import wants_json
+from review.templating import language, wants_json
 
 router = APIRouter()
 
 
 @contextlib.contextmanager
-def _as_http_errors() -> Iterator[None]:
-    """An unknown video or clip is 404; a decision or comment the rules refuse is 400."""
+def _as_http_errors(request: Request) -> Iterator[None]:
+    """An unknown video or clip is 404; a decision or comment the rules refuse is 400,
+    with the rule's message in the user's language (Indonesian unless they chose English)."""
     try:
         yield
     except NotInLibrary as exc:
         raise HTTPException(404) from exc
     except DecisionError as exc:
-        raise HTTPException(400, str(exc)) from exc
+        raise HTTPException(400, translate(language(request), exc.key)) from exc
 
 
 def _done(request: Request, video_id: str, body: dict[str, object]) -> Response:
@@ -49,7 +51,7 @@ def decide(
 ) -> Response:
     """Approve or reject a clip, optionally trimmed to in/out (source seconds)."""
     c = ctx(request)
-    with _as_http_errors():
+    with _as_http_errors(request):
         ranked, clip = c.library.clip(c.library.manifest(video_id), clip_id)
         info = record_decision(
             c.db,
@@ -85,7 +87,7 @@ def comment(
 ) -> Response:
     """Comment at a timecode of the video (optionally about one clip)."""
     c = ctx(request)
-    with _as_http_errors():
+    with _as_http_errors(request):
         manifest = c.library.manifest(video_id)
         if clip_id:
             c.library.clip(manifest, clip_id)
@@ -96,6 +98,7 @@ def comment(
             timecode=timecode,
             text=text,
             user_id=user.user_id,
+            duration=manifest.source.probe.duration,
         )
     return _done(
         request,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from starlette.responses import RedirectResponse, Response
 
 from review.context import ctx
+from review.passwords import HashingBusy
 from review.security import require
 from review.sessions import LoggedIn
 from review.templating import render
@@ -31,11 +32,14 @@ def create_user(
     role: Annotated[str, Form()],
 ) -> Response:
     """Add a user."""
-    db = ctx(request).db
+    c = ctx(request)
+    db = c.db
     try:
-        add_user(db, username, password, role)
+        add_user(db, username, password, role, c.hashing)
     except UserError as exc:
         return render(request, "users.html", 400, users=list_users(db), error=str(exc))
+    except HashingBusy as exc:
+        raise HTTPException(503, "busy hashing passwords: try again", {"Retry-After": "2"}) from exc
     return RedirectResponse("/admin/users", status_code=303)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from fastapi import APIRouter, HTTPException, Request
@@ -11,7 +12,7 @@ from starlette.responses import Response
 from app.library import Library, NotInLibrary
 from models.clips.records import Clip
 from review.context import ctx
-from review.decisions import DecisionInfo, history, latest_decisions
+from review.decisions import CommentInfo, DecisionInfo, history, latest_decisions
 from review.templating import language, render
 from storage import layout
 from storage.manifest import Manifest
@@ -65,6 +66,12 @@ def _summary(
     thumb = _clip_url(manifest.video_id, clips[0].files.thumbnail) if clips else None
     name = manifest.source.key.rsplit("/", 1)[-1]
     return VideoSummary(manifest, name, len(clips), approved, thumb)
+
+
+def _comment_order(comment: CommentInfo) -> tuple[bool, float]:
+    # By time; a stored time that is not finite (inf, NaN) goes last instead of failing.
+    finite = math.isfinite(comment.timecode)
+    return (not finite, comment.timecode if finite else 0.0)
 
 
 def render_press_release(markdown: str) -> str:
@@ -141,7 +148,7 @@ def video_page(request: Request, video_id: str) -> Response:
             f"/media/{video_id}/timeline.png" if c.library.has(manifest, "timeline.png") else None
         ),
         press_html=render_press_release(press) if press is not None else None,
-        comments=sorted(comments, key=lambda x: x.timecode),
+        comments=sorted(comments, key=_comment_order),
         page_data={
             "video_id": video_id,
             "clips": [

@@ -15,7 +15,6 @@ import re
 import shutil
 import tempfile
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -36,6 +35,7 @@ from review.context import AppContext, ctx
 from review.decisions import ClipBounds, published_spans
 from review.i18n import translate
 from review.public_report import PublicReport, public_report
+from review.ratelimit import RateLimiter, client_address
 from review.security import public
 from review.templating import render, wants_json
 
@@ -43,8 +43,6 @@ PATH = "/verifikasi"
 TEMPLATE = "verify_public.html"
 FILE_FIELD = "file"
 _COPY_CHUNK = 1 << 20
-# Past this many clients, buckets that have refilled (same as new) are forgotten.
-_MAX_BUCKETS = 10_000
 
 router = APIRouter()
 
@@ -82,45 +80,12 @@ class VerifyPageSettings:
         return int(self.max_upload_mb * 1_000_000)
 
 
-class RateLimiter:
-    """A token bucket per client: `count` uploads, refilled evenly over `seconds`.
-
-    In memory and per process: behind several workers each has its own buckets. Only the
-    event loop touches it, so it needs no lock.
-    """
-
-    def __init__(self, count: int, seconds: float) -> None:
-        self.count = count
-        self.rate = count / seconds  # tokens per second
-        self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, at)
-
-    def take(self, client: str) -> float:
-        """Spend a token: 0 when allowed, else the seconds until one is available."""
-        now = time.monotonic()
-        if len(self._buckets) > _MAX_BUCKETS:
-            self._forget_full(now)
-        tokens, then = self._buckets.get(client, (float(self.count), now))
-        tokens = min(float(self.count), tokens + (now - then) * self.rate)
-        if tokens >= 1.0:
-            self._buckets[client] = (tokens - 1.0, now)
-            return 0.0
-        self._buckets[client] = (tokens, now)
-        return (1.0 - tokens) / self.rate
-
-    def _forget_full(self, now: float) -> None:
-        self._buckets = {
-            client: (tokens, then)
-            for client, (tokens, then) in self._buckets.items()
-            if tokens + (now - then) * self.rate < self.count
-        }
-
-
 @dataclass
 class PublicVerify:
     """The page's state on one app: settings, rate buckets, the verification slot."""
 
     settings: VerifyPageSettings
-    limiter: RateLimiter = field(init=False)
+    limiter: RateLimiter = field(init=False)  # review.ratelimit: one mechanism for the app
     # Whisper and the fingerprint search use every core: a second verification at once
     # would only slow both (and the editors' pages), so uploads queue for one slot.
     slot: threading.Lock = field(default_factory=threading.Lock)
@@ -179,9 +144,7 @@ class UploadGuard:
         limit = FORM_LIMIT_BYTES
         if public:
             state = _state(scope["app"])
-            # Behind a proxy uvicorn's proxy headers (serve() turns them on) set the client.
-            client = scope["client"][0] if scope.get("client") else "unknown"
-            wait = state.limiter.take(client)
+            wait = state.limiter.take(client_address(scope))
             if wait > 0:
                 retry = {"Retry-After": str(math.ceil(wait))}
                 await _refusal(request, 429, "verify_rate_limited", retry)(scope, receive, send)

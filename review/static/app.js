@@ -14,7 +14,11 @@ async function postForm(form, submitter) {
     credentials: "same-origin",
   });
   if (response.status === 409) return { status: 409 };
-  if (!response.ok) throw new Error(`${response.status}`);
+  if (!response.ok) {
+    // The app's refusals carry a message in the user's language as `detail`.
+    const body = await response.json().catch(() => ({}));
+    throw new Error(typeof body.detail === "string" ? body.detail : `${response.status}`);
+  }
   return response.json();
 }
 
