@@ -139,8 +139,11 @@ def nanodet_input(rgb: np.ndarray) -> np.ndarray:
     return ((x.astype(np.float32) - d.MEAN) / d.STD).transpose(2, 0, 1)[None]
 
 
-def output_convs(path: Path) -> list[str]:
-    """The Conv nodes no other Conv depends on: the heads' last layers (scores, offsets)."""
+def output_convs(path: Path, depth: int = 1) -> list[str]:
+    """Conv nodes with at most `depth` convs (themselves included) on their way to an output.
+
+    depth 1: the heads' last layers (scores, offsets), the convs no other Conv depends on.
+    """
     import onnx
 
     nodes = onnx.load(str(path)).graph.node
@@ -149,21 +152,28 @@ def output_convs(path: Path) -> list[str]:
         for name in n.input:
             users.setdefault(name, []).append(n)
 
-    def reaches_conv(node, seen: set) -> bool:
-        for out in node.output:
-            for user in users.get(out, []):
-                if id(user) in seen:
-                    continue
-                seen.add(id(user))
-                if user.op_type == "Conv" or reaches_conv(user, seen):
-                    return True
-        return False
+    def next_convs(node) -> list:
+        found, stack, seen = [], [node], set()
+        while stack:
+            for out in stack.pop().output:
+                for user in users.get(out, []):
+                    if id(user) not in seen:
+                        seen.add(id(user))
+                        (found if user.op_type == "Conv" else stack).append(user)
+        return found
 
-    return [n.name for n in nodes if n.op_type == "Conv" and not reaches_conv(n, set())]
+    levels: dict[int, int] = {}
+
+    def level(node) -> int:
+        if id(node) not in levels:
+            levels[id(node)] = 1 + max((level(c) for c in next_convs(node)), default=0)
+        return levels[id(node)]
+
+    return [n.name for n in nodes if n.op_type == "Conv" and level(n) <= depth]
 
 
 def quantize(
-    fp32: Path, out: Path, feeds: list[dict], ops: list[str], static: bool, float_heads: bool
+    fp32: Path, out: Path, feeds: list[dict], ops: list[str], static: bool, float_heads: int
 ) -> None:
     """int8 `out` from `fp32`: static QDQ (calibrated on `feeds`) or dynamic, 7-bit weights."""
     from onnxruntime.quantization import (
@@ -177,7 +187,7 @@ def quantize(
 
     pre = out.with_suffix(".pre.onnx")
     quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=True)
-    exclude = output_convs(pre) if float_heads else []
+    exclude = output_convs(pre, float_heads) if float_heads else []
     if not static:
         quantize_dynamic(
             str(pre), str(out), weight_type=QuantType.QInt8, per_channel=True,
@@ -236,13 +246,17 @@ def build(calibration: list[np.ndarray], only: tuple[str, ...] = ()) -> None:
 # (file tag, static?, op types quantised): Conv only (the float activations between convs
 # pass through Q/DQ pairs), the backbone's ops too (int8 from conv to conv), dynamic int8.
 NET_OPS = ["Conv", "Clip", "Relu", "LeakyRelu", "Add", "Concat", "Resize", "MaxPool", "Pad"]
-# "-fh": float heads, the last conv of each output branch kept in fp32 (output_convs)
+# "-fh": float heads, the last conv of each output branch kept in fp32 (output_convs);
+# "-fh3": the last three (MoveNet's whole head branches: depthwise, 1x1, output 1x1; NanoDet's
+# last 3x3 + 1x1 and the neck conv before them)
 VARIANTS = (
-    ("int8-conv", True, ["Conv"], False),
-    ("int8-net", True, NET_OPS, False),
-    ("int8-dyn", False, ["Conv"], False),
-    ("int8-conv-fh", True, ["Conv"], True),
-    ("int8-net-fh", True, NET_OPS, True),
+    ("int8-conv", True, ["Conv"], 0),
+    ("int8-net", True, NET_OPS, 0),
+    ("int8-dyn", False, ["Conv"], 0),
+    ("int8-conv-fh", True, ["Conv"], 1),
+    ("int8-net-fh", True, NET_OPS, 1),
+    ("int8-conv-fh3", True, ["Conv"], 3),
+    ("int8-net-fh3", True, ["Conv", "Clip", "Relu", "LeakyRelu", "Add", "MaxPool"], 3),
 )
 TAGS = ("fp32", *(v[0] for v in VARIANTS))
 
