@@ -27,17 +27,16 @@ be an initializer"). This script
 
     PYTHONPATH=. .venv/bin/python bench/quantize_bodies.py            # build + check + time
     PYTHONPATH=. .venv/bin/python bench/quantize_bodies.py --check    # reuse built files
-    PYTHONPATH=. .venv/bin/python bench/quantize_bodies.py --ship     # + copy the chosen
-        # variants to models/look/weights/ (then put their sha256 in models/look/bodies.py)
+    PYTHONPATH=. .venv/bin/python bench/quantize_bodies.py --only int8-net-fh3 --sizes 256
 
-Candidate files are written to .bench/bodies/ (not committed).
+Candidate files are written to .bench/bodies/ (not committed). No candidate met the bar in
+docs/moments.md ("Cheaper body models"), so none is shipped; one that does would be copied to
+models/look/weights/ with its sha256 in models/look/bodies.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import shutil
 import statistics
 import sys
 import time
@@ -427,21 +426,9 @@ def check(
             print(f"  {name:32s} wall {wall:6.1f} ms  CPU {cpu:6.1f} ms")
 
 
-def ship() -> None:
-    """Copy the chosen candidates into models/look/weights/ and print their sha256."""
-    for name in CHOSEN:
-        dst = bodies.WEIGHTS / name
-        shutil.copyfile(WORK / name, dst)
-        print(f"{dst.relative_to(ROOT)} sha256 {hashlib.sha256(dst.read_bytes()).hexdigest()}")
-
-
-CHOSEN: tuple[str, ...] = ()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="reuse the built candidates")
-    parser.add_argument("--ship", action="store_true", help="copy CHOSEN to the weights")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--timing-frames", type=int, default=40)
     parser.add_argument("--only", nargs="*", default=[], help=f"build/check these of {TAGS}")
@@ -453,8 +440,6 @@ def main() -> None:
     if not args.check:
         build(calibration, only)
     check(held_out, args.rounds, args.timing_frames, only or TAGS, tuple(args.sizes))
-    if args.ship:
-        ship()
 
 
 if __name__ == "__main__":
