@@ -67,7 +67,8 @@ def checked_path(path: Path) -> Path:
     return path
 
 
-def _session(path: Path, device: str, threads: int):
+def _session(path: Path, device: str, threads: int, checked: bool = True):
+    """An onnxruntime session on `path` (sha256-checked unless `checked=False`)."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -75,7 +76,9 @@ def _session(path: Path, device: str, threads: int):
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     return ort.InferenceSession(
-        str(checked_path(path)), sess_options=options, providers=[onnx_provider(device)]
+        str(checked_path(path) if checked else path),
+        sess_options=options,
+        providers=[onnx_provider(device)],
     )
 
 
@@ -108,11 +111,15 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou: float = 0.5) -> list[int]:
 class MoveNetPose:
     """MoveNet MultiPose Lightning: up to 6 people, each with a box and 17 keypoints."""
 
-    def __init__(self, size: int = 256, device: str = "cpu", threads: int = 1) -> None:
+    def __init__(
+        self, size: int = 256, device: str = "cpu", threads: int = 1, path: Path | None = None
+    ) -> None:
+        """`path=None` loads the shipped, sha256-checked file; a given `path` is loaded
+        unchecked (bench/quantize_bodies.py compares candidate builds with it)."""
         if size % 32:
             raise ValueError("MoveNet input size must be a multiple of 32")
         self._size = size
-        self._sess = _session(MOVENET, device, threads)
+        self._sess = _session(path or MOVENET, device, threads, checked=path is None)
         self.name = f"movenet multipose lightning {size} (human-models 3.0.4)"
 
     def __call__(self, rgb: np.ndarray, min_score: float = 0.3) -> list[Person]:
@@ -149,8 +156,9 @@ class NanoDetPeople:
     SIZE = 416
     STRIDES = (8, 16, 32)
 
-    def __init__(self, device: str = "cpu", threads: int = 1) -> None:
-        self._sess = _session(NANODET, device, threads)
+    def __init__(self, device: str = "cpu", threads: int = 1, path: Path | None = None) -> None:
+        """`path` as for MoveNetPose: None is the shipped, checked file."""
+        self._sess = _session(path or NANODET, device, threads, checked=path is None)
         self._grid = {}
         for s in self.STRIDES:
             cells = self.SIZE // s
