@@ -39,8 +39,9 @@ demo: setup  ## process real Indonesian speech and footage into a local library 
 	$(BIN)/sorot run --store $(STORE)
 	$(BIN)/sorot library list --store $(STORE)
 
+# Two workers (one per core), a whole file each: a module's fixtures are built once.
 test: setup  ## the whole suite: unit, real models, real SeaweedFS S3, real Prefect
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 test-fast: setup  ## the fast loop: tests not marked slow (no servers, no nightly runs), < 2 min
 	$(BIN)/python -m pytest -q -m "not slow"

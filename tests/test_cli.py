@@ -17,7 +17,7 @@ import pytest
 from models.media.hashing import sha256_file
 from models.moments.records import FeatureTimeline
 from models.provenance.signing import generate_private_key
-from ops.servers import start_prefect_server
+from ops.servers import PrefectServer
 from storage import layout
 from storage.keys import publish_public_key
 from storage.manifest import check_entry, commit, list_entries, read_manifest
@@ -50,6 +50,7 @@ def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
     return subprocess.run([SOROT, *args], env=env, capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.temporary_prefect  # a user's first night: no Prefect server set up
 def test_run_exit_codes_and_library_commands(tmp_path: Path, shared_data: Path) -> None:
     store = tmp_path / "store"
     (store / "inbox").mkdir(parents=True)
@@ -169,6 +170,7 @@ def test_library_show_and_list_check_signatures_and_report_unreadable_manifests(
     assert listing(unsigned_dir).returncode == 0
 
 
+@pytest.mark.temporary_prefect  # the kill also hits Prefect's temporary server
 def test_sigkill_mid_run_then_rerun_resumes_without_duplicates(
     tmp_path: Path, shared_data: Path
 ) -> None:
@@ -210,26 +212,27 @@ def test_sigkill_mid_run_then_rerun_resumes_without_duplicates(
     assert report.count("processed") == len(SPEECH) - report.count("duplicate")
 
 
-def test_run_against_a_real_prefect_server(tmp_path: Path, shared_data: Path) -> None:
-    server = start_prefect_server(tmp_path / "server-home")
-    try:
-        store = tmp_path / "store"
-        (store / "inbox").mkdir(parents=True)
-        shutil.copy(shared_data / "speech/jfk_en.flac", store / "inbox/jfk.flac")
-        env = _env(tmp_path) | {"PREFECT_API_URL": server.api_url}
-        done = _run(["run", "--store", str(store), "--model", "tiny.en", "--language", "en"], env)
-        assert done.returncode == 0, done.stdout + done.stderr
-        body = json.dumps({"flows": {"name": {"any_": ["nightly"]}}}).encode()
-        request = urllib.request.Request(
-            f"{server.api_url}/flow_runs/filter",
-            data=body,
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            runs = json.loads(response.read())
-        assert [r["state_type"] for r in runs] == ["COMPLETED"]
-    finally:
-        server.stop()
+def _nightly_runs(api_url: str) -> dict[str, str]:
+    body = json.dumps({"flows": {"name": {"any_": ["nightly"]}}}).encode()
+    request = urllib.request.Request(
+        f"{api_url}/flow_runs/filter", data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return {r["id"]: r["state_type"] for r in json.loads(response.read())}
+
+
+def test_run_against_a_real_prefect_server(
+    tmp_path: Path, shared_data: Path, prefect_server: PrefectServer
+) -> None:
+    before = _nightly_runs(prefect_server.api_url)
+    store = tmp_path / "store"
+    (store / "inbox").mkdir(parents=True)
+    shutil.copy(shared_data / "speech/jfk_en.flac", store / "inbox/jfk.flac")
+    env = _env(tmp_path) | {"PREFECT_API_URL": prefect_server.api_url}
+    done = _run(["run", "--store", str(store), "--model", "tiny.en", "--language", "en"], env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    after = _nightly_runs(prefect_server.api_url)
+    assert [after[i] for i in set(after) - set(before)] == ["COMPLETED"]
 
 
 def test_leader_enroll_then_run_sees_the_leader(tmp_path: Path, shared_data: Path) -> None:

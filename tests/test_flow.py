@@ -136,6 +136,7 @@ def check_night(store: Store, report: RunReport, expected: dict[str, str], prefi
     assert stored.run_id == report.run_id and stored.finished_at is not None
 
 
+@pytest.mark.temporary_prefect  # the embedded default: no Prefect server set up
 def test_night_on_local_store_then_rerun_does_no_work(tmp_path: Path, shared_data: Path) -> None:
     expected = build_inbox(shared_data, tmp_path / "store" / "inbox")
     settings = RunSettings(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ops.servers import start_dask, start_prefect_server
+from ops.servers import PrefectServer, start_dask
 from storage.manifest import check_entry, list_entries
 from storage.runs import list_reports
 from storage.store import Store
@@ -28,12 +28,11 @@ INPUTS = [
 
 
 def test_batch_on_two_dask_workers_processes_each_video_once(
-    tmp_path: Path, shared_data: Path
+    tmp_path: Path, shared_data: Path, prefect_server: PrefectServer
 ) -> None:
-    server = start_prefect_server(tmp_path / "prefect-server")
     env = dict(
         os.environ,
-        PREFECT_API_URL=server.api_url,
+        PREFECT_API_URL=prefect_server.api_url,
         COLUMNS="200",
         SOROT_CACHE_DIR=str(tmp_path / "cache"),
     )
@@ -65,7 +64,6 @@ def test_batch_on_two_dask_workers_processes_each_video_once(
         assert done.returncode == 0, done.stdout + done.stderr
     finally:
         cluster.stop()
-        server.stop()
     store = Store(str(store_dir))
     (report,) = list_reports(store)
     processed = [i for i in report.inputs if i.outcome == "processed"]
