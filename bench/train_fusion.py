@@ -91,6 +91,10 @@ def extract(videos: list[Labelled], settings: MomentSettings, fresh: bool = Fals
         if hit is None or hit["sha256"] != _sha256(video.path):
             print(f"analysing {video.name} ...", flush=True)
             hit = extract_one(video, settings)
+        # labels and groups are read again: editing labels.tsv needs no new analysis
+        hit["group"] = video.group
+        for r in hit["rows"]:
+            r["truth"] = label_at(r["t"], video.spans)
         out.append(hit)
     CACHE.parent.mkdir(exist_ok=True)
     CACHE.write_text(json.dumps({"settings": key, "videos": out}))
