@@ -1,6 +1,6 @@
 """Moments quality: hand-weighted fusion v1 beside the learned fusion v2, per file and overall.
 
-Usage: PYTHONPATH=. .venv/bin/python -m bench.moments_quality [--cuts] [--no-day]
+Usage: PYTHONPATH=. .venv/bin/python -m bench.moments_quality [--cuts] [--no-day] [--without G]
 
 Reads every labelled video of bench/moments_data.py (shared/data and, when present,
 research/data), analysed once (cached with bench/train_fusion.py). Reports per-second
@@ -83,12 +83,13 @@ def _fmt(m: dict[str, float], key: str) -> str:
     return f"{m[key]:.2f}" if key in m else "-"
 
 
-def report(videos: list[dict]) -> None:
-    """Per-file and overall tables for v1, v2 LOSO and v2 shipped."""
+def report(videos: list[dict], without: tuple[str, ...] = ()) -> None:
+    """Per-file and overall tables for v1, v2 LOSO and v2 shipped (groups in `without` are
+    scored but never trained on), then the pooled numbers of the `without` groups alone."""
     shipped = LearnedFusion.load()
     systems = {
         "v1": {v["file"]: {r["t"]: r["hand"] for r in v["rows"]} for v in videos},
-        "v2 LOSO": loso(videos),
+        "v2 LOSO": loso(videos, without),
         "v2 shipped": {
             v["file"]: {r["t"]: shipped.score(r["x"])[1] for r in v["rows"]} for v in videos
         },
@@ -128,13 +129,25 @@ def report(videos: list[dict]) -> None:
             + " | ".join(_fmt(m, k) for k in keys)
             + f" | {np.mean(ious[s]):.2f} |"
         )
+    if without:
+        print(f"\nonly the groups never trained on ({', '.join(without)}):")
+        for s, labels in systems.items():
+            pairs = [
+                (r["truth"], labels[v["file"]][r["t"]])
+                for v in videos
+                if v["group"] in without
+                for r in v["rows"]
+                if r["truth"]
+            ]
+            m = metrics(pairs)
+            print(f"| {s} | {m['n']} | " + " | ".join(_fmt(m, k) for k in keys) + " |")
 
 
-def composed_day(videos: list[dict]) -> None:
+def composed_day(videos: list[dict], without: tuple[str, ...] = ()) -> None:
     """The composed day with v1, v2 shipped, and v2 trained without the day's sources."""
     from models.clips.pipeline import clips_for_video
 
-    day_groups = {"sadtalker", "moviepy", "ai_survelliance"}
+    day_groups = {"sadtalker", "moviepy", "ai_survelliance", *without}
     x, y, w, _ = design([v for v in videos if v["group"] not in day_groups])
     weights, bias = fit(x, y, w)
     with tempfile.TemporaryDirectory() as tmp:
@@ -210,10 +223,11 @@ if __name__ == "__main__":
     parser.add_argument("--cuts", action="store_true")
     parser.add_argument("--no-day", action="store_true")
     parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--without", action="append", default=[], metavar="GROUP")
     args = parser.parse_args()
     if args.cuts:
         cuts()
     feats = extract(labelled_videos(), MomentSettings(), args.fresh)
-    report(feats)
+    report(feats, tuple(args.without))
     if not args.no_day:
-        composed_day(feats)
+        composed_day(feats, tuple(args.without))

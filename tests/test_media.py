@@ -5,10 +5,20 @@ from __future__ import annotations
 import tracemalloc
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
+from av.video.frame import PictureType
 
-from models.media.decode import SAMPLE_RATE, MediaError, iter_audio, iter_audio_windows, probe
+from models.media.decode import (
+    SAMPLE_RATE,
+    MediaError,
+    iter_audio,
+    iter_audio_windows,
+    keyframe_times,
+    keyframes_dense,
+    probe,
+)
 from tests.media_factory import tone_bursts, write_video_only, write_wav
 
 
@@ -88,3 +98,24 @@ def test_decode_memory_does_not_grow_with_length(tmp_path: Path) -> None:
     tracemalloc.stop()
     assert total == minutes * 60 * SAMPLE_RATE
     assert peak < whole_file_bytes / 4, f"peak {peak / 1e6:.0f} MB"
+
+
+def test_keyframes_only_at_the_start_are_not_dense(tmp_path: Path) -> None:
+    # Like the UT-Interaction AVIs: three keyframes in the first 0.1 s, then none for 6 s.
+    # The median gap is tiny, yet keyframes-only decoding would see nothing after 0.1 s.
+    path = tmp_path / "front_keyframes.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("mpeg4", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.codec_context.gop_size = 1000
+        for i in range(185):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), i, np.uint8), format="rgb24")
+            frame.pict_type = PictureType.I if i < 3 else PictureType.NONE
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    keyframes = keyframe_times(path)
+    assert len(keyframes) == 3 and max(keyframes) < 0.2
+    assert not keyframes_dense(keyframes, probe(path).duration, 2.0)
+    assert keyframes_dense([0.0, 1.0, 2.0, 3.0, 4.0, 5.0], 6.0, 2.0)  # a 1 s GOP still is

@@ -16,6 +16,7 @@ while IFS=$'\t' read -r out repo commit path group; do
   [[ -z "$out" || "$out" == \#* ]] && continue
   dest="$DEST/media/$out"
   gitdir="$MIRROR_ROOT/${repo/\//+}/repo"
+  [[ -d "$gitdir/.git" ]] && gitdir="$gitdir/.git"  # some snapshots arrive as a checkout
   if [[ -d "$gitdir" ]] && git --git-dir="$gitdir" cat-file -e "$commit:$path" 2>/dev/null; then
     git --git-dir="$gitdir" show "$commit:$path" > "$dest.part"
   else
