@@ -41,3 +41,17 @@ class Transcript(Record):
     def text(self) -> str:
         """The transcript as plain text, one segment a line."""
         return "\n".join(s.text for s in self.segments)
+
+
+class AddedModel(Record):
+    """`sorot-model.json` beside an added Whisper model: its origin and the weights it must have."""
+
+    name: str
+    source: str  # the folder (resolved) or hub name it came from
+    kind: str  # "ctranslate2" (copied) or "transformers" (converted)
+    quantization: str | None  # of a converted model; a copied one keeps its own
+    weights_sha256: str
+    size_bytes: int
+    layers: int | None = None  # encoder + decoder layers, from the checkpoint's config
+    width: int | None = None  # d_model
+    added_at: str
