@@ -14,6 +14,8 @@ class Word(Strict):
     end: float
     word: str
     probability: float
+    # The word as Whisper heard it, when the office vocabulary corrected it to `word`.
+    original: str | None = None
 
 
 class Segment(Strict):
@@ -41,6 +43,25 @@ class Transcript(Record):
     def text(self) -> str:
         """The transcript as plain text, one segment a line."""
         return "\n".join(s.text for s in self.segments)
+
+
+class Term(Strict):
+    """One entry of the office's vocabulary: a name of an official, place, programme, ..."""
+
+    text: str
+    added_by: str
+    added_at: str
+
+
+class Vocabulary(Record):
+    """The office's vocabulary (`vocabulary/terms.json` in the store): hotwords every night,
+    and the names near-misses are corrected to after decoding."""
+
+    terms: list[Term] = Field(default_factory=list)
+
+    def texts(self) -> tuple[str, ...]:
+        """The terms, in the order they were added."""
+        return tuple(t.text for t in self.terms)
 
 
 class AddedModel(Record):
