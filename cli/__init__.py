@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import leader, library, night, press, provenance, review
+from cli import leader, library, models, night, press, provenance, review, vocabulary
 
 app = typer.Typer(no_args_is_help=True, help="Sorot: nightly media curation for Prokopim.")
 app.command()(night.run)
@@ -13,6 +13,8 @@ app.command()(night.deploy)
 app.command()(provenance.verify)
 app.add_typer(library.app, name="library")
 app.add_typer(leader.app, name="leader")
+app.add_typer(models.app, name="models")
+app.add_typer(vocabulary.app, name="vocabulary")
 app.add_typer(press.app, name="press")
 app.add_typer(provenance.keys_app, name="keys")
 app.add_typer(review.review_app, name="review")

@@ -31,12 +31,14 @@ from models.common.text import clean_text
 from models.events.grouping import VideoWhen, group_events
 from models.media.hashing import sha256_file
 from models.press import EventMetadata
+from models.speech.transcribe import vocabulary_from
 from storage import layout
 from storage.claims import release, try_claim
 from storage.manifest import now_iso, read_manifest
 from storage.runs import InputOutcome, NightEvent, RunReport, write_report
 from storage.seen import load_seen, save_seen, seen_key
 from storage.store import Store, UnsafeKey, check_key, is_transient
+from storage.vocabulary import read_vocabulary
 
 
 def _inbox(settings: RunSettings) -> tuple[Store, str]:
@@ -249,6 +251,17 @@ def _run_inputs(
         progress.report(progress.Event("done", key, outcome.outcome))
 
 
+def _with_office_vocabulary(store: Store, settings: RunSettings, logger) -> RunSettings:
+    """The run's settings with the store's vocabulary added to the hotwords of the night."""
+    try:
+        office = read_vocabulary(store).texts()
+    except ValueError as exc:
+        logger.warning("office vocabulary not used: %s", exc)
+        return settings
+    merged = vocabulary_from([*settings.vocabulary, *office])
+    return settings.model_copy(update={"vocabulary": merged}) if office else settings
+
+
 # One input at a time by default: the models already use every core. Scale out with
 # `nightly.with_options(task_runner=DaskTaskRunner(address=...))` (see `sorot run --dask`).
 @flow(name="nightly", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=1))
@@ -257,6 +270,7 @@ def nightly(settings: RunSettings, run_id: str | None = None) -> RunReport:
     logger = get_run_logger()
     run_id = run_id or new_run_id()
     store = Store(settings.store)
+    settings = _with_office_vocabulary(store, settings, logger)
     inbox, prefix = _inbox(settings)
     keys = [k for k in inbox.list(prefix) if layout.is_input(k)]
     report = RunReport(

@@ -4,6 +4,7 @@ inbox/<anything>/<file>                footage to process
 library/<video_id>/manifest.json       written last; an entry without it is invisible
 library/<video_id>/<artifact>          transcript.json, .srt, .vtt, .txt, ...
 runs/<YYYY-MM-DD>/<run_id>.json        run report
+vocabulary/terms.json                  the office's names: hotwords and name corrections
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ RANKERS = "rankers"
 CLIPS_DIR = "clips"
 FINGERPRINT_INDEX = "index/fingerprints.npz"
 INBOX_SEEN = "index/inbox-seen.json"
+VOCABULARY = "vocabulary/terms.json"
 MANIFEST = "manifest.json"
 
 # File name of each artifact inside a library entry, by artifact name.

