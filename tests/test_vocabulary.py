@@ -94,7 +94,7 @@ def test_vocabulary_in_the_store(tmp_path: Path) -> None:
     assert remove_terms(store, ["DENPASAR", "Tabanan"]) == ["Denpasar"]
     assert read_vocabulary(store).texts() == ("Wayan Koster",)
     store.put_text(layout.VOCABULARY, '{"terms": [{"txt": 1}]}')
-    with pytest.raises(ValueError, match="vocabulary/terms.json unreadable"):
+    with pytest.raises(ValueError, match=r"vocabulary/terms\.json unreadable"):
         read_vocabulary(store)
 
 
