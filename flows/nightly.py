@@ -24,7 +24,7 @@ from app.settings import JAKARTA, RunSettings
 from app.verify import refresh_index
 from flows import progress
 from flows.notify import send_webhook, write_html_report
-from flows.stages import STORAGE_RETRIES, InputFailed
+from flows.stages import InputFailed
 from flows.video import process_video
 from models.common.records import short_reason
 from models.common.text import clean_text
@@ -34,9 +34,10 @@ from models.press import EventMetadata
 from storage import layout
 from storage.claims import release, try_claim
 from storage.manifest import now_iso, read_manifest
+from storage.retry import is_transient
 from storage.runs import InputOutcome, NightEvent, RunReport, write_report
 from storage.seen import load_seen, save_seen, seen_key
-from storage.store import Store, UnsafeKey, check_key, is_transient
+from storage.store import Store, UnsafeKey, check_key
 
 
 def _inbox(settings: RunSettings) -> tuple[Store, str]:
@@ -171,14 +172,14 @@ def process_input(
     return outcome
 
 
-save_report = task(name="report", cache_policy=NO_CACHE, **STORAGE_RETRIES)(write_report)
+save_report = task(name="report", cache_policy=NO_CACHE)(write_report)
 
 
-remember_seen = task(name="inbox-seen", cache_policy=NO_CACHE, **STORAGE_RETRIES)(save_seen)
-publish_html = task(name="report-html", cache_policy=NO_CACHE, **STORAGE_RETRIES)(write_html_report)
+remember_seen = task(name="inbox-seen", cache_policy=NO_CACHE)(save_seen)
+publish_html = task(name="report-html", cache_policy=NO_CACHE)(write_html_report)
 
 
-@task(name="index", **STORAGE_RETRIES)
+@task(name="index")
 def update_index(store_url: str) -> int:
     """Add the night's entries to the store's fingerprint index; returns its video count."""
     index = refresh_index(Store(store_url))

@@ -87,6 +87,8 @@ def try_claim(
             raw, tag = store.read_tagged(key)
         except FileNotFoundError:
             continue  # released since: create it again
+        if raw == data:
+            return None  # ours: a write whose answer was lost, then retried by the store
         holder = _parse(raw)
         if holder is not None and _alive(holder) and time.time() - holder.since < ttl:
             return holder
