@@ -89,7 +89,9 @@ def test_full_and_read_only_disks_fail_at_once_and_leave_nothing(small_disk: Pat
 @pytest.mark.slow
 def test_every_read_and_write_rides_out_an_s3_outage(s3_server, s3_bucket: str) -> None:
     store = Store(s3_bucket + "/sorot")
-    profile = LeaderProfile(name="Nama Pimpinan", embeddings=[[0.1] * 4], model="m", enrolled_at="t")
+    profile = LeaderProfile(
+        name="Nama Pimpinan", embeddings=[[0.1] * 4], model="m", enrolled_at="t"
+    )
     save_leader(store, profile)
     save_ranker(store, "v1", b"blob", {"ndcg": 0.5})
     s3_server.stop()
