@@ -34,6 +34,9 @@ class RunSettings(Settings):
     clips: ClipSettings = ClipSettings()
     render_top: int = 5  # render this many of each video's best clips
     cache_dir: str | None = None  # where stage results persist between runs
+    # An event sidecar holds six short fields; a larger file is someone else's (a log, a
+    # dump) and is named as too large instead of being read into memory and the report.
+    sidecar_limit: int = 64_000  # bytes
 
     def night(self) -> str:
         """The night's date, YYYY-MM-DD (Asia/Jakarta when not given)."""

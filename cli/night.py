@@ -23,8 +23,12 @@ from flows import progress
 
 
 def _quiet_prefect(verbose: bool) -> None:
-    # Prefect's console logs would tear through the progress bars; they still reach the API.
+    # Prefect's console logs would tear through the progress bars, and print a traceback
+    # for every bad input (each is already one line of the closing table): without
+    # --verbose they only reach the API (the Prefect UI, its database).
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     logging.getLogger("prefect").setLevel(logging.INFO if verbose else logging.WARNING)
 
 

@@ -46,18 +46,31 @@ def _inbox(settings: RunSettings) -> tuple[Store, str]:
     return Store(settings.inbox), ""
 
 
-def event_metadata(inbox: Store, key: str) -> tuple[EventMetadata | None, list[str]]:
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.0f} KB"
+
+
+def event_metadata(inbox: Store, key: str, limit: int) -> tuple[EventMetadata | None, list[str]]:
     """The first readable sidecar of an input, and what is wrong with broken ones.
 
-    A sidecar that is not JSON, or whose fields are not event metadata, is named with a
-    short reason ("event metadata sidecar <key> unreadable: <why>") for the run report and
-    the manifest, never taken for a missing one; a less specific sidecar (the folder's
+    A sidecar that is not JSON, whose fields are not event metadata, or that is larger
+    than `limit` bytes (never read whole) is named with a short reason ("event metadata
+    sidecar <key> unreadable: <why>", "... too large (N MB, limit X)") for the run report
+    and the manifest, never taken for a missing one; a less specific sidecar (the folder's
     `event.json`) is still used when it reads.
     """
     problems = []
     for candidate in layout.sidecar_keys(key):
         try:
-            raw = inbox.read_bytes(candidate)
+            with inbox.open(candidate) as fh:
+                raw = fh.read(limit + 1)
+            if len(raw) > limit:
+                size = _megabytes(inbox.size(candidate))
+                problems.append(
+                    f"event metadata sidecar {clean_text(candidate)} too large "
+                    f"({size}, limit {_megabytes(limit)})"
+                )
+                continue
         except FileNotFoundError:  # also: a folder, a FIFO, a link out of the inbox
             continue
         try:
@@ -124,7 +137,7 @@ def _process_input(
                 reason=f"being processed by run {holder.run_id} on {holder.host}",
             )
         try:
-            metadata, problems = event_metadata(inbox, key)
+            metadata, problems = event_metadata(inbox, key, settings.sidecar_limit)
             for problem in problems:
                 get_run_logger().warning("%s", problem)
             state = process_video(
