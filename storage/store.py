@@ -115,6 +115,13 @@ def _reason(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
+def _why(exc: BaseException) -> str:
+    """What went wrong in a read or write, without the (temporary) paths it involved."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
 _IF_MATCH_SUPPORT: dict[tuple[str, str], bool] = {}
 
 
@@ -204,7 +211,7 @@ class Store:
         except FileNotFoundError:
             raise
         except OSError as exc:
-            raise StoreError(f"read {key}: {exc}") from exc
+            raise StoreError(f"read {key}: {_why(exc)}") from exc
 
     def read_text(self, key: str) -> str:
         """Whole object decoded as UTF-8."""
@@ -358,7 +365,7 @@ class Store:
             for folder in reversed(made):
                 with contextlib.suppress(OSError):  # not empty: another writer uses it
                     folder.rmdir()
-            raise StoreError(f"write {key}: {exc}") from exc
+            raise StoreError(f"write {key}: {_why(exc)}") from exc
 
     @retried
     def put_bytes(self, key: str, data: bytes) -> None:
@@ -369,7 +376,7 @@ class Store:
         try:
             self.fs.pipe_file(self.path(key), data)
         except OSError as exc:
-            raise StoreError(f"write {key}: {exc}") from exc
+            raise StoreError(f"write {key}: {_why(exc)}") from exc
 
     def put_text(self, key: str, text: str) -> None:
         """Write UTF-8 text atomically."""
@@ -384,7 +391,7 @@ class Store:
         try:
             self.fs.put_file(str(local_path), self.path(key))
         except OSError as exc:
-            raise StoreError(f"write {key}: {exc}") from exc
+            raise StoreError(f"write {key}: {_why(exc)}") from exc
 
     # -- compare-and-swap: the basis of claims that keep two runs off the same video -------
     # Locally every change of such an object happens under an flock of a hidden file in its
@@ -433,7 +440,7 @@ class Store:
         except FileNotFoundError:
             raise
         except OSError as exc:
-            raise StoreError(f"read {key}: {exc}") from exc
+            raise StoreError(f"read {key}: {_why(exc)}") from exc
 
     @retried
     def replace_if(self, key: str, tag: str, data: bytes) -> bool:
@@ -488,7 +495,7 @@ class Store:
                 if _conflict(exc) and attempt < 4:
                     time.sleep(0.05 * (attempt + 1))  # a concurrent conditional write
                     continue
-                raise StoreError(f"write {key}: {exc}") from exc
+                raise StoreError(f"write {key}: {_why(exc)}") from exc
             return True
         raise AssertionError("unreachable")
 
