@@ -167,7 +167,7 @@ def run(
     table = Table(title=f"Run {shown(report.run_id)} ({shown(report.date)})")
     for col in ("input", "outcome", "video id", "stages", "detail"):
         table.add_column(col, no_wrap=col in ("outcome", "video id"), overflow="fold")
-    colours = {"processed": "green", "duplicate": "cyan", "failed": "red"}
+    colours = {"processed": "green", "duplicate": "cyan", "failed": "red", "waiting": "yellow"}
     for item in report.inputs:
         table.add_row(
             shown(item.key),
@@ -192,7 +192,8 @@ def run(
         console.print(clips)
     console.print(
         f"{report.count('processed')} processed, {report.count('duplicate')} duplicate, "
-        f"{report.count('failed')} failed. Library: {shown(settings.store)}"
+        f"{report.count('failed')} failed, {report.count('waiting')} waiting (still being "
+        f"copied: taken on a later night). Library: {shown(settings.store)}"
     )
     raise typer.Exit(0 if report.ok else 1)
 
@@ -249,7 +250,7 @@ def status(
             f"[red]{r.count('failed')}[/]" if r.count("failed") else "0",
         )
     console.print(table)
-    handled = {i.key for r in reports for i in r.inputs if i.outcome != "failed"}
+    handled = {i.key for r in reports for i in r.inputs if i.outcome in ("processed", "duplicate")}
     waiting = [k for k in s.list(layout.INBOX) if layout.is_input(k) and k not in handled]
     console.print(f"inbox: {len(waiting)} file(s) not yet processed")
     problems = []

@@ -2,15 +2,17 @@
 
 Inputs are every file under `<store>/inbox/` (or a given folder or URL) except sidecars
 (.json, .txt, ...). One bad file never stops the others: each input ends as `processed`,
-`duplicate` (same bytes as another input or already in the library) or `failed` with a
-reason, and the run report is rewritten after every input so a killed run still tells
-what it finished.
+`duplicate` (same bytes as another input or already in the library), `waiting` (changed
+within the settle time, or while it was read: a copy still running; a later night takes
+it) or `failed` with a reason, and the run report is rewritten after every input so a
+killed run still tells what it finished.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import time
 import uuid
 from datetime import datetime
 
@@ -107,7 +109,7 @@ def _in_library(
 
 
 def _process_input(
-    key: str, settings: RunSettings, run_id: str, known_sha256: str | None
+    key: str, settings: RunSettings, run_id: str, known_sha256: str | None, stamp: str | None
 ) -> InputOutcome:
     try:
         check_key(key)
@@ -124,6 +126,10 @@ def _process_input(
         if size == 0:
             return InputOutcome(key=key, outcome="failed", reason="empty file (0 bytes)")
         sha256 = sha256_file(path)
+        if stamp is not None and _stamp(inbox, key) != stamp:
+            return InputOutcome(
+                key=key, outcome="waiting", reason="changed while it was read (still copying?)"
+            )
         video_id = layout.video_id_for(sha256)
         done = _in_library(store, settings, key, sha256)
         if done is not None:
@@ -170,14 +176,18 @@ def _process_input(
 
 @task(name="input", cache_policy=NO_CACHE)
 def process_input(
-    key: str, settings: RunSettings, run_id: str, known_sha256: str | None = None
+    key: str,
+    settings: RunSettings,
+    run_id: str,
+    known_sha256: str | None = None,
+    stamp: str | None = None,
 ) -> InputOutcome:
     """One input, start to finish; runs wherever the flow's task runner puts it (a thread
     here, a Dask worker elsewhere). Same bytes twice end as `duplicate` through the claim
     and the manifest check, whichever worker gets there first."""
     progress.report(progress.Event("start", key))
     try:
-        outcome = _process_input(key, settings, run_id, known_sha256)
+        outcome = _process_input(key, settings, run_id, known_sha256, stamp)
     except Exception as exc:  # one input's crash must not end the night
         get_run_logger().exception("input %s crashed", clean_text(key))
         outcome = InputOutcome(key=key, outcome="failed", reason=f"{type(exc).__name__}: {exc}")
@@ -226,14 +236,27 @@ def _group_events(store: Store, report: RunReport) -> None:
             clip.event_id = event_of.get(clip.video_id)
 
 
-def _seen_key(inbox: Store, key: str) -> str | None:
-    """The inbox-seen cache key of an input, None when its stamp cannot be read: what is
-    wrong with an input (a name the store refuses, a file gone since the listing) is for
-    its own task to find and report, not the night's."""
+def _stamp(inbox: Store, key: str) -> str | None:
+    """An input's size and change marker, None when it cannot be read: what is wrong with
+    an input (a name the store refuses, a file gone since the listing) is for its own task
+    to find and report, not the night's."""
     try:
-        return seen_key(inbox.url, key, inbox.stamp(key))
+        return inbox.stamp(key)
     except Exception:  # any reason: the input's task meets it again and reports it
         return None
+
+
+def _unsettled(inbox: Store, key: str, settle: float) -> InputOutcome | None:
+    """A `waiting` outcome for an input changed within the last `settle` seconds (a copy
+    into the inbox still running), None when it may be taken."""
+    try:
+        age = time.time() - inbox.modified(key)
+    except Exception:  # as for `_stamp`: the input's task reports it
+        return None
+    if age >= settle:
+        return None
+    reason = f"still being written: changed {max(age, 0):.0f} s ago (taken after {settle:g} s)"
+    return InputOutcome(key=key, outcome="waiting", reason=reason)
 
 
 def _run_inputs(
@@ -243,24 +266,41 @@ def _run_inputs(
     logger = get_run_logger()
     inbox, _ = _inbox(settings)
     seen = load_seen(store)
-    stamps = {key: _seen_key(inbox, key) for key in keys}
-    known = {key: seen.get(stamp) if stamp else None for key, stamp in stamps.items()}
-    futures = {process_input.submit(key, settings, run_id, known[key]): key for key in keys}
+    stamps = {key: _stamp(inbox, key) for key in keys}
+    seen_keys = {k: seen_key(inbox.url, k, st) if st else None for k, st in stamps.items()}
+    waiting = {}
+    for key in keys:
+        outcome = _unsettled(inbox, key, settings.inbox_settle_seconds)
+        if outcome is not None:
+            waiting[key] = outcome
+    futures = {
+        process_input.submit(
+            key, settings, run_id, seen.get(seen_keys[key] or ""), stamps[key]
+        ): key
+        for key in keys
+        if key not in waiting
+    }
+
+    def record(key: str, outcome: InputOutcome) -> None:
+        log = logger.warning if outcome.outcome == "failed" else logger.info
+        log("%s: %s %s", clean_text(key), outcome.outcome, outcome.reason or "")
+        report.inputs.append(outcome)
+        stamp = seen_keys[key]
+        if stamp and outcome.sha256 and seen.get(stamp) != outcome.sha256:
+            seen[stamp] = outcome.sha256
+            remember_seen(store, seen)
+        save_report(store, report)
+        progress.report(progress.Event("done", key, outcome.outcome))
+
+    for key, outcome in waiting.items():
+        record(key, outcome)
     for future in as_completed(list(futures)):
         key = futures[future]
         try:
             outcome = future.result()
         except Exception as exc:  # the worker itself died or was lost
             outcome = InputOutcome(key=key, outcome="failed", reason=f"{type(exc).__name__}: {exc}")
-        log = logger.warning if outcome.outcome == "failed" else logger.info
-        log("%s: %s %s", clean_text(key), outcome.outcome, outcome.reason or "")
-        report.inputs.append(outcome)
-        stamp = stamps[key]
-        if stamp and outcome.sha256 and seen.get(stamp) != outcome.sha256:
-            seen[stamp] = outcome.sha256
-            remember_seen(store, seen)
-        save_report(store, report)
-        progress.report(progress.Event("done", key, outcome.outcome))
+        record(key, outcome)
 
 
 # One input at a time by default: the models already use every core. Scale out with

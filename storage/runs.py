@@ -12,7 +12,8 @@ from models.common.text import clean_text
 from storage import layout
 from storage.store import Store
 
-Outcome = Literal["processed", "duplicate", "failed"]
+# waiting: not yet complete in the inbox (still being copied); taken on a later night.
+Outcome = Literal["processed", "duplicate", "failed", "waiting"]
 
 
 class InputOutcome(Strict):

@@ -226,6 +226,14 @@ class Store:
         return f"{info['size']}:{marker}"
 
     @retried
+    def modified(self, key: str) -> float:
+        """When an object last changed (unix time): its mtime locally, its upload time on
+        S3 (objects there are whole once visible)."""
+        info = self.fs.info(self._object(key))
+        when = info.get("LastModified") or info.get("mtime") or info.get("last_modified")
+        return when.timestamp() if hasattr(when, "timestamp") else float(when)
+
+    @retried
     def size(self, key: str) -> int:
         """Object size in bytes."""
         return int(self.fs.size(self._object(key)))

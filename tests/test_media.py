@@ -88,3 +88,22 @@ def test_decode_memory_does_not_grow_with_length(tmp_path: Path) -> None:
     tracemalloc.stop()
     assert total == minutes * 60 * SAMPLE_RATE
     assert peak < whole_file_bytes / 4, f"peak {peak / 1e6:.0f} MB"
+
+
+@pytest.mark.parametrize(
+    ("source", "fraction", "stated"),
+    [("video/handshake_livingroom.mp4", 1 / 3, 19.6), ("speech/jfk_en.flac", 1 / 2, 11.0)],
+)
+def test_truncated_files_whose_index_survived_are_refused(
+    tmp_path: Path, shared_data: Path, source: str, fraction: float, stated: float
+) -> None:
+    """A copy cut short: the MP4's moov (at its start) or the FLAC header still states the
+    whole duration, but the packets end early."""
+    data = (shared_data / source).read_bytes()
+    cut = tmp_path / f"cut{Path(source).suffix}"
+    cut.write_bytes(data[: int(len(data) * fraction)])
+    with pytest.raises(MediaError, match=rf"truncated: the container says {stated} s") as err:
+        probe(cut)
+    ends = float(str(err.value).rsplit("ends at ", 1)[1].removesuffix(" s"))
+    assert 0 < ends < stated * fraction + 1.5  # where its data really stops
+    assert probe(shared_data / source).duration > stated - 0.1  # the whole file passes
