@@ -126,6 +126,9 @@ def run(
     )
     _preflight(settings, verbose)
     from flows.nightly import nightly  # imports Prefect: keep `sorot --help` fast
+    from flows.server import start_temporary_server
+
+    start_temporary_server()  # gone with this process, however it ends
 
     with Progress(
         TextColumn("{task.description}"),
@@ -244,7 +247,11 @@ def status(
             shown(r.date),
             shown(r.run_id),
             shown(r.started_at),
-            shown(r.finished_at) if r.finished_at else "[yellow]not finished[/]",
+            shown(r.finished_at)
+            if r.finished_at
+            else "[red]interrupted[/]"
+            if r.interrupted_at
+            else "[yellow]not finished[/]",
             str(r.count("processed")),
             str(r.count("duplicate")),
             f"[red]{r.count('failed')}[/]" if r.count("failed") else "0",
@@ -257,7 +264,9 @@ def status(
     if reports:
         last = reports[0]
         problems += [f"{i.key}: {i.reason}" for i in last.inputs if i.outcome == "failed"]
-        if last.finished_at is None:
+        if last.interrupted_at is not None:
+            problems.append(f"run {last.run_id} was interrupted (killed); a later run redoes it")
+        elif last.finished_at is None:
             problems.append(f"run {last.run_id} did not finish (killed or still running)")
     if os.environ.get("PREFECT_API_URL"):
         from flows.deploy import schedule_problems

@@ -37,7 +37,7 @@ from storage import layout
 from storage.claims import release, try_claim
 from storage.manifest import now_iso, read_manifest
 from storage.retry import is_transient
-from storage.runs import InputOutcome, NightEvent, RunReport, write_report
+from storage.runs import InputOutcome, NightEvent, RunReport, mark_interrupted, write_report
 from storage.seen import load_seen, save_seen, seen_key
 from storage.store import Store, UnsafeKey, check_key
 
@@ -320,7 +320,11 @@ def nightly(settings: RunSettings, run_id: str | None = None) -> RunReport:
         inbox=settings.inbox or f"{settings.store}/{layout.INBOX}",
         started_at=now_iso(),
         settings=settings.model_dump(mode="json"),
+        host=socket.gethostname(),
+        pid=os.getpid(),
     )
+    for dead in mark_interrupted(store, report.started_at):
+        logger.warning("run %s did not finish (killed): marked interrupted", dead)
     logger.info("run %s: %d inputs in %s", run_id, len(keys), report.inbox)
     progress.report(progress.Event("inputs", total=len(keys)))
     save_report(store, report)
