@@ -303,7 +303,7 @@ def test_a_file_still_being_copied_waits_and_a_cut_one_fails(
     hour_ago = time.time() - 3600
     os.utime(inbox / "terpotong.mp4", (hour_ago, hour_ago))  # copied long ago: taken
     settings = RunSettings(
-        store=str(tmp_path / "store"), model="tiny.en", language="en", inbox_settle_seconds=30
+        store=str(tmp_path / "store"), model="tiny.en", language="en", inbox_settle_seconds=600
     )
     store = Store(settings.store)
 
