@@ -2,8 +2,8 @@
 
 `VideoJob` is the stages' single context: the staged source, the night's settings and what
 was read from the store once (enrolled leaders, the newest ranker, the C2PA certificate).
-`StageRunner.run` calls a stage with Prefect result storage and notes whether it ran or
-came from the cache, so the flow itself reads as the list of stages.
+`StageRunner.run` calls a stage with Prefect result storage, committed as the stage ends,
+and notes whether it ran or came from the cache, so the flow reads as the list of stages.
 """
 
 from __future__ import annotations
