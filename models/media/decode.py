@@ -6,6 +6,7 @@ file into memory: audio comes out in bounded windows whatever the length of the 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 from fractions import Fraction
@@ -106,10 +107,8 @@ def _data_end(path: str | Path, after: float) -> float | None:
     with _open(path) as container:
         origin = (container.start_time or 0) / av.time_base
         if after > 0:
-            try:
+            with contextlib.suppress(av.error.FFmpegError):  # not seekable: from the start
                 container.seek(round((after + origin) * av.time_base), backward=True)
-            except av.error.FFmpegError:
-                pass  # not seekable: read from the start
         end = None
         try:
             for packet in container.demux():
