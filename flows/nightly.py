@@ -64,8 +64,7 @@ def event_metadata(inbox: Store, key: str, limit: int) -> tuple[EventMetadata | 
     problems = []
     for candidate in layout.sidecar_keys(key):
         try:
-            with inbox.open(candidate) as fh:
-                raw = fh.read(limit + 1)
+            raw = inbox.read_bytes(candidate, limit=limit + 1)
             if len(raw) > limit:
                 size = _megabytes(inbox.size(candidate))
                 problems.append(

@@ -204,10 +204,11 @@ class Store:
         return bool(self.fs.exists(self.path(key)))
 
     @retried
-    def read_bytes(self, key: str) -> bytes:
-        """Whole object as bytes (for small objects: manifests, JSON)."""
+    def read_bytes(self, key: str, limit: int | None = None) -> bytes:
+        """Whole object as bytes (for small objects: manifests, JSON); with `limit`, at
+        most its first `limit` bytes (a file of unknown size, read whole only if small)."""
         try:
-            return self.fs.cat_file(self._object(key))
+            return self.fs.cat_file(self._object(key), start=None, end=limit)
         except FileNotFoundError:
             raise
         except OSError as exc:
