@@ -191,12 +191,22 @@ def _running(pid: int) -> bool:
     return state != "Z"  # a zombie has ended; only its parent's wait is missing
 
 
+def _all_end(pids: list[int], seconds: float = 15) -> bool:
+    """Whether every one of the processes ends within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while any(_running(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 def test_sigkill_mid_run_then_rerun_resumes_without_duplicates(
     tmp_path: Path, shared_data: Path
 ) -> None:
     """SIGKILL of `sorot run` alone (not its process group) mid-video: its temporary
     Prefect server goes with it, the stages that video finished are not redone, and the
-    next run marks the killed run's report interrupted."""
+    next run marks the killed run's report interrupted. SIGTERM stops the server too."""
     store_dir = tmp_path / "store"
     (store_dir / "inbox").mkdir(parents=True)
     for name in SPEECH:
@@ -226,10 +236,7 @@ def test_sigkill_mid_run_then_rerun_resumes_without_duplicates(
         assert server, "the temporary Prefect server is a child of the run"
         proc.kill()
         proc.wait()
-        gone = time.monotonic() + 15
-        while any(_running(pid) for pid in server) and time.monotonic() < gone:
-            time.sleep(0.1)
-        assert not any(_running(pid) for pid in server), "the Prefect server outlived the run"
+        assert _all_end(server), "the Prefect server outlived the run"
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)  # whatever is left, if the test failed
@@ -257,6 +264,19 @@ def test_sigkill_mid_run_then_rerun_resumes_without_duplicates(
     assert before.run_id == killed.run_id and before.interrupted_at is not None
     status = _run(["status", "--store", str(store_dir)], env)
     assert "interrupted" in status.stdout
+
+    # SIGTERM (how a scheduler stops a job) is an orderly exit that stops the server too.
+    term = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not (server := _children(term.pid)):
+            assert term.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        term.terminate()
+        assert term.wait(timeout=60) == 128 + signal.SIGTERM
+        assert _all_end(server), "the Prefect server outlived the run"
+    finally:
+        term.kill()
 
 
 def test_run_against_a_real_prefect_server(tmp_path: Path, shared_data: Path) -> None:
