@@ -9,6 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pydantic import Field
+
 from models.clips.settings import ClipSettings
 from models.common.devices import whisper_compute_type
 from models.common.records import Settings
@@ -34,6 +36,13 @@ class RunSettings(Settings):
     clips: ClipSettings = ClipSettings()
     render_top: int = 5  # render this many of each video's best clips
     cache_dir: str | None = None  # where stage results persist between runs
+    # An event sidecar holds six short fields; a larger file is someone else's (a log, a
+    # dump) and is named as too large instead of being read into memory and the report.
+    sidecar_limit: int = 64_000  # bytes
+    # An inbox file is taken once unchanged this long (a copy still running is "waiting").
+    inbox_settle_seconds: float = Field(
+        default_factory=lambda: float(os.environ.get("SOROT_INBOX_SETTLE_SECONDS", "60"))
+    )
 
     def night(self) -> str:
         """The night's date, YYYY-MM-DD (Asia/Jakarta when not given)."""

@@ -23,8 +23,12 @@ from flows import progress
 
 
 def _quiet_prefect(verbose: bool) -> None:
-    # Prefect's console logs would tear through the progress bars; they still reach the API.
+    # Prefect's console logs would tear through the progress bars, and print a traceback
+    # for every bad input (each is already one line of the closing table): without
+    # --verbose they only reach the API (the Prefect UI, its database).
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     logging.getLogger("prefect").setLevel(logging.INFO if verbose else logging.WARNING)
 
 
@@ -122,6 +126,9 @@ def run(
     )
     _preflight(settings, verbose)
     from flows.nightly import nightly  # imports Prefect: keep `sorot --help` fast
+    from flows.server import start_temporary_server
+
+    start_temporary_server()  # gone with this process, however it ends
 
     with Progress(
         TextColumn("{task.description}"),
@@ -163,7 +170,7 @@ def run(
     table = Table(title=f"Run {shown(report.run_id)} ({shown(report.date)})")
     for col in ("input", "outcome", "video id", "stages", "detail"):
         table.add_column(col, no_wrap=col in ("outcome", "video id"), overflow="fold")
-    colours = {"processed": "green", "duplicate": "cyan", "failed": "red"}
+    colours = {"processed": "green", "duplicate": "cyan", "failed": "red", "waiting": "yellow"}
     for item in report.inputs:
         table.add_row(
             shown(item.key),
@@ -188,7 +195,8 @@ def run(
         console.print(clips)
     console.print(
         f"{report.count('processed')} processed, {report.count('duplicate')} duplicate, "
-        f"{report.count('failed')} failed. Library: {shown(settings.store)}"
+        f"{report.count('failed')} failed, {report.count('waiting')} waiting (still being "
+        f"copied: taken on a later night). Library: {shown(settings.store)}"
     )
     raise typer.Exit(0 if report.ok else 1)
 
@@ -239,20 +247,26 @@ def status(
             shown(r.date),
             shown(r.run_id),
             shown(r.started_at),
-            shown(r.finished_at) if r.finished_at else "[yellow]not finished[/]",
+            shown(r.finished_at)
+            if r.finished_at
+            else "[red]interrupted[/]"
+            if r.interrupted_at
+            else "[yellow]not finished[/]",
             str(r.count("processed")),
             str(r.count("duplicate")),
             f"[red]{r.count('failed')}[/]" if r.count("failed") else "0",
         )
     console.print(table)
-    handled = {i.key for r in reports for i in r.inputs if i.outcome != "failed"}
+    handled = {i.key for r in reports for i in r.inputs if i.outcome in ("processed", "duplicate")}
     waiting = [k for k in s.list(layout.INBOX) if layout.is_input(k) and k not in handled]
     console.print(f"inbox: {len(waiting)} file(s) not yet processed")
     problems = []
     if reports:
         last = reports[0]
         problems += [f"{i.key}: {i.reason}" for i in last.inputs if i.outcome == "failed"]
-        if last.finished_at is None:
+        if last.interrupted_at is not None:
+            problems.append(f"run {last.run_id} was interrupted (killed); a later run redoes it")
+        elif last.finished_at is None:
             problems.append(f"run {last.run_id} did not finish (killed or still running)")
     if os.environ.get("PREFECT_API_URL"):
         from flows.deploy import schedule_problems

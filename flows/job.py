@@ -2,8 +2,8 @@
 
 `VideoJob` is the stages' single context: the staged source, the night's settings and what
 was read from the store once (enrolled leaders, the newest ranker, the C2PA certificate).
-`StageRunner.run` calls a stage with Prefect result storage and notes whether it ran or
-came from the cache, so the flow itself reads as the list of stages.
+`StageRunner.run` calls a stage with Prefect result storage, committed as the stage ends,
+and notes whether it ran or came from the cache, so the flow reads as the list of stages.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from prefect.transactions import CommitMode, transaction
 
 from app.settings import RunSettings
 from models.press import EventMetadata
@@ -86,7 +87,11 @@ class StageRunner:
     def run(self, stage: Any, *inputs: Any) -> Any:
         """Result of `stage(job, *inputs)`, persisted so a rerun or resume finds it."""
         storage = self.job.settings.results_dir()  # a Path: a str would name a Prefect block
-        state = stage.with_options(result_storage=storage)(self.job, *inputs, return_state=True)
+        # Commit (write) the result as the stage ends. Inside the input's task, Prefect
+        # would otherwise hold it for that task's end, so a kill mid-video lost every
+        # finished stage of that video.
+        with transaction(commit_mode=CommitMode.EAGER):
+            state = stage.with_options(result_storage=storage)(self.job, *inputs, return_state=True)
         self.stages[stage.name] = "cached" if state.name == "Cached" else "ran"
         return state.result()  # re-raises the stage's error (InputFailed for bad input)
 

@@ -2,15 +2,17 @@
 
 Inputs are every file under `<store>/inbox/` (or a given folder or URL) except sidecars
 (.json, .txt, ...). One bad file never stops the others: each input ends as `processed`,
-`duplicate` (same bytes as another input or already in the library) or `failed` with a
-reason, and the run report is rewritten after every input so a killed run still tells
-what it finished.
+`duplicate` (same bytes as another input or already in the library), `waiting` (changed
+within the settle time, or while it was read: a copy still running; a later night takes
+it) or `failed` with a reason, and the run report is rewritten after every input so a
+killed run still tells what it finished.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import time
 import uuid
 from datetime import datetime
 
@@ -24,7 +26,7 @@ from app.settings import JAKARTA, RunSettings
 from app.verify import refresh_index
 from flows import progress
 from flows.notify import send_webhook, write_html_report
-from flows.stages import STORAGE_RETRIES, InputFailed
+from flows.stages import InputFailed
 from flows.video import process_video
 from models.common.records import short_reason
 from models.common.text import clean_text
@@ -35,9 +37,10 @@ from models.speech.transcribe import vocabulary_from
 from storage import layout
 from storage.claims import release, try_claim
 from storage.manifest import now_iso, read_manifest
-from storage.runs import InputOutcome, NightEvent, RunReport, write_report
+from storage.retry import is_transient
+from storage.runs import InputOutcome, NightEvent, RunReport, mark_interrupted, write_report
 from storage.seen import load_seen, save_seen, seen_key
-from storage.store import Store, UnsafeKey, check_key, is_transient
+from storage.store import Store, UnsafeKey, check_key
 from storage.vocabulary import read_vocabulary
 
 
@@ -47,18 +50,30 @@ def _inbox(settings: RunSettings) -> tuple[Store, str]:
     return Store(settings.inbox), ""
 
 
-def event_metadata(inbox: Store, key: str) -> tuple[EventMetadata | None, list[str]]:
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.0f} KB"
+
+
+def event_metadata(inbox: Store, key: str, limit: int) -> tuple[EventMetadata | None, list[str]]:
     """The first readable sidecar of an input, and what is wrong with broken ones.
 
-    A sidecar that is not JSON, or whose fields are not event metadata, is named with a
-    short reason ("event metadata sidecar <key> unreadable: <why>") for the run report and
-    the manifest, never taken for a missing one; a less specific sidecar (the folder's
+    A sidecar that is not JSON, whose fields are not event metadata, or that is larger
+    than `limit` bytes (never read whole) is named with a short reason ("event metadata
+    sidecar <key> unreadable: <why>", "... too large (N MB, limit X)") for the run report
+    and the manifest, never taken for a missing one; a less specific sidecar (the folder's
     `event.json`) is still used when it reads.
     """
     problems = []
     for candidate in layout.sidecar_keys(key):
         try:
-            raw = inbox.read_bytes(candidate)
+            raw = inbox.read_bytes(candidate, limit=limit + 1)
+            if len(raw) > limit:
+                size = _megabytes(inbox.size(candidate))
+                problems.append(
+                    f"event metadata sidecar {clean_text(candidate)} too large "
+                    f"({size}, limit {_megabytes(limit)})"
+                )
+                continue
         except FileNotFoundError:  # also: a folder, a FIFO, a link out of the inbox
             continue
         try:
@@ -95,7 +110,7 @@ def _in_library(
 
 
 def _process_input(
-    key: str, settings: RunSettings, run_id: str, known_sha256: str | None
+    key: str, settings: RunSettings, run_id: str, known_sha256: str | None, stamp: str | None
 ) -> InputOutcome:
     try:
         check_key(key)
@@ -112,6 +127,10 @@ def _process_input(
         if size == 0:
             return InputOutcome(key=key, outcome="failed", reason="empty file (0 bytes)")
         sha256 = sha256_file(path)
+        if stamp is not None and _stamp(inbox, key) != stamp:
+            return InputOutcome(
+                key=key, outcome="waiting", reason="changed while it was read (still copying?)"
+            )
         video_id = layout.video_id_for(sha256)
         done = _in_library(store, settings, key, sha256)
         if done is not None:
@@ -125,7 +144,7 @@ def _process_input(
                 reason=f"being processed by run {holder.run_id} on {holder.host}",
             )
         try:
-            metadata, problems = event_metadata(inbox, key)
+            metadata, problems = event_metadata(inbox, key, settings.sidecar_limit)
             for problem in problems:
                 get_run_logger().warning("%s", problem)
             state = process_video(
@@ -158,14 +177,18 @@ def _process_input(
 
 @task(name="input", cache_policy=NO_CACHE)
 def process_input(
-    key: str, settings: RunSettings, run_id: str, known_sha256: str | None = None
+    key: str,
+    settings: RunSettings,
+    run_id: str,
+    known_sha256: str | None = None,
+    stamp: str | None = None,
 ) -> InputOutcome:
     """One input, start to finish; runs wherever the flow's task runner puts it (a thread
     here, a Dask worker elsewhere). Same bytes twice end as `duplicate` through the claim
     and the manifest check, whichever worker gets there first."""
     progress.report(progress.Event("start", key))
     try:
-        outcome = _process_input(key, settings, run_id, known_sha256)
+        outcome = _process_input(key, settings, run_id, known_sha256, stamp)
     except Exception as exc:  # one input's crash must not end the night
         get_run_logger().exception("input %s crashed", clean_text(key))
         outcome = InputOutcome(key=key, outcome="failed", reason=f"{type(exc).__name__}: {exc}")
@@ -173,14 +196,14 @@ def process_input(
     return outcome
 
 
-save_report = task(name="report", cache_policy=NO_CACHE, **STORAGE_RETRIES)(write_report)
+save_report = task(name="report", cache_policy=NO_CACHE)(write_report)
 
 
-remember_seen = task(name="inbox-seen", cache_policy=NO_CACHE, **STORAGE_RETRIES)(save_seen)
-publish_html = task(name="report-html", cache_policy=NO_CACHE, **STORAGE_RETRIES)(write_html_report)
+remember_seen = task(name="inbox-seen", cache_policy=NO_CACHE)(save_seen)
+publish_html = task(name="report-html", cache_policy=NO_CACHE)(write_html_report)
 
 
-@task(name="index", **STORAGE_RETRIES)
+@task(name="index")
 def update_index(store_url: str) -> int:
     """Add the night's entries to the store's fingerprint index; returns its video count."""
     index = refresh_index(Store(store_url))
@@ -214,14 +237,27 @@ def _group_events(store: Store, report: RunReport) -> None:
             clip.event_id = event_of.get(clip.video_id)
 
 
-def _seen_key(inbox: Store, key: str) -> str | None:
-    """The inbox-seen cache key of an input, None when its stamp cannot be read: what is
-    wrong with an input (a name the store refuses, a file gone since the listing) is for
-    its own task to find and report, not the night's."""
+def _stamp(inbox: Store, key: str) -> str | None:
+    """An input's size and change marker, None when it cannot be read: what is wrong with
+    an input (a name the store refuses, a file gone since the listing) is for its own task
+    to find and report, not the night's."""
     try:
-        return seen_key(inbox.url, key, inbox.stamp(key))
+        return inbox.stamp(key)
     except Exception:  # any reason: the input's task meets it again and reports it
         return None
+
+
+def _unsettled(inbox: Store, key: str, settle: float) -> InputOutcome | None:
+    """A `waiting` outcome for an input changed within the last `settle` seconds (a copy
+    into the inbox still running), None when it may be taken."""
+    try:
+        age = time.time() - inbox.modified(key)
+    except Exception:  # as for `_stamp`: the input's task reports it
+        return None
+    if age >= settle:
+        return None
+    reason = f"still being written: changed {max(age, 0):.0f} s ago (taken after {settle:g} s)"
+    return InputOutcome(key=key, outcome="waiting", reason=reason)
 
 
 def _run_inputs(
@@ -231,24 +267,41 @@ def _run_inputs(
     logger = get_run_logger()
     inbox, _ = _inbox(settings)
     seen = load_seen(store)
-    stamps = {key: _seen_key(inbox, key) for key in keys}
-    known = {key: seen.get(stamp) if stamp else None for key, stamp in stamps.items()}
-    futures = {process_input.submit(key, settings, run_id, known[key]): key for key in keys}
+    stamps = {key: _stamp(inbox, key) for key in keys}
+    seen_keys = {k: seen_key(inbox.url, k, st) if st else None for k, st in stamps.items()}
+    waiting = {}
+    for key in keys:
+        outcome = _unsettled(inbox, key, settings.inbox_settle_seconds)
+        if outcome is not None:
+            waiting[key] = outcome
+    futures = {
+        process_input.submit(
+            key, settings, run_id, seen.get(seen_keys[key] or ""), stamps[key]
+        ): key
+        for key in keys
+        if key not in waiting
+    }
+
+    def record(key: str, outcome: InputOutcome) -> None:
+        log = logger.warning if outcome.outcome == "failed" else logger.info
+        log("%s: %s %s", clean_text(key), outcome.outcome, outcome.reason or "")
+        report.inputs.append(outcome)
+        stamp = seen_keys[key]
+        if stamp and outcome.sha256 and seen.get(stamp) != outcome.sha256:
+            seen[stamp] = outcome.sha256
+            remember_seen(store, seen)
+        save_report(store, report)
+        progress.report(progress.Event("done", key, outcome.outcome))
+
+    for key, outcome in waiting.items():
+        record(key, outcome)
     for future in as_completed(list(futures)):
         key = futures[future]
         try:
             outcome = future.result()
         except Exception as exc:  # the worker itself died or was lost
             outcome = InputOutcome(key=key, outcome="failed", reason=f"{type(exc).__name__}: {exc}")
-        log = logger.warning if outcome.outcome == "failed" else logger.info
-        log("%s: %s %s", clean_text(key), outcome.outcome, outcome.reason or "")
-        report.inputs.append(outcome)
-        stamp = stamps[key]
-        if stamp and outcome.sha256 and seen.get(stamp) != outcome.sha256:
-            seen[stamp] = outcome.sha256
-            remember_seen(store, seen)
-        save_report(store, report)
-        progress.report(progress.Event("done", key, outcome.outcome))
+        record(key, outcome)
 
 
 def _with_office_vocabulary(store: Store, settings: RunSettings, logger) -> RunSettings:
@@ -280,7 +333,11 @@ def nightly(settings: RunSettings, run_id: str | None = None) -> RunReport:
         inbox=settings.inbox or f"{settings.store}/{layout.INBOX}",
         started_at=now_iso(),
         settings=settings.model_dump(mode="json"),
+        host=socket.gethostname(),
+        pid=os.getpid(),
     )
+    for dead in mark_interrupted(store, report.started_at):
+        logger.warning("run %s did not finish (killed): marked interrupted", dead)
     logger.info("run %s: %d inputs in %s", run_id, len(keys), report.inbox)
     progress.report(progress.Event("inputs", total=len(keys)))
     save_report(store, report)

@@ -36,7 +36,7 @@ def write_html_report(store: Store, report: RunReport) -> str:
 def summary(report: RunReport) -> dict[str, object]:
     """What the webhook sends: counts, failures, best clips, a line in both languages."""
     failed = [{"key": i.key, "reason": i.reason} for i in report.inputs if i.outcome == "failed"]
-    counts = {o: report.count(o) for o in ("processed", "duplicate", "failed")}
+    counts = {o: report.count(o) for o in ("processed", "duplicate", "failed", "waiting")}
     return {
         "run_id": report.run_id,
         "date": report.date,
@@ -50,9 +50,11 @@ def summary(report: RunReport) -> dict[str, object]:
         ],
         "text": {
             "id": f"Sorot {report.date}: {counts['processed']} diproses, "
-            f"{counts['duplicate']} duplikat, {counts['failed']} gagal.",
+            f"{counts['duplicate']} duplikat, {counts['failed']} gagal, "
+            f"{counts['waiting']} menunggu.",
             "en": f"Sorot {report.date}: {counts['processed']} processed, "
-            f"{counts['duplicate']} duplicate, {counts['failed']} failed.",
+            f"{counts['duplicate']} duplicate, {counts['failed']} failed, "
+            f"{counts['waiting']} waiting.",
         },
     }
 

@@ -3,7 +3,8 @@
 Every stage takes the video's job (flows/job.py) and its upstream results. Its cache key,
 computed beside it, is the source's SHA-256 plus the stage's settings plus the identity of
 its model (weights hash) and of its upstream results; results persist to disk, so a rerun
-does no finished work again and a killed run resumes. Storage writes retry with backoff.
+does no finished work again and a killed run resumes. Storage I/O retries inside the
+store (storage/retry.py); a stage itself never retries: bad media will not get better.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import Any
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import TaskRunContext
-from prefect.states import State
 
 from app.press import press_files
 from flows import progress
@@ -49,30 +49,10 @@ from storage.manifest import (
     put_artifact_file,
 )
 from storage.rankers import load_ranker_blob
-from storage.store import is_transient
-
-# Storage I/O is retried with backoff; bad media is not (it will not get better).
-STORAGE_RETRY_DELAYS = [2, 8, 30]
 
 
 class InputFailed(Exception):
     """An input that cannot be processed, with the reason for the run report."""
-
-
-def _retry_storage_only(task: Any, task_run: Any, state: State) -> bool:
-    try:
-        state.result()
-    except Exception as exc:
-        return is_transient(exc)
-    return False
-
-
-# Task options for stages that write to the store.
-STORAGE_RETRIES: dict[str, Any] = {
-    "retries": len(STORAGE_RETRY_DELAYS),
-    "retry_delay_seconds": STORAGE_RETRY_DELAYS,
-    "retry_condition_fn": _retry_storage_only,
-}
 
 
 def _stage_key(stage: str, *parts: object) -> str:
@@ -281,7 +261,7 @@ def _render_key(ctx: TaskRunContext, params: dict[str, Any]) -> str:
     )
 
 
-@task(name="render", cache_key_fn=_render_key, persist_result=True, **STORAGE_RETRIES)
+@task(name="render", cache_key_fn=_render_key, persist_result=True)
 def render_stage(
     job: VideoJob,
     info: ProbeInfo,
@@ -354,7 +334,7 @@ def _credential_clips(
 
 
 # -- publish -------------------------------------------------------------------------------
-@task(name="publish", cache_policy=NO_CACHE, **STORAGE_RETRIES)
+@task(name="publish", cache_policy=NO_CACHE)
 def publish_stage(
     job: VideoJob,
     info: ProbeInfo,

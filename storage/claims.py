@@ -36,11 +36,13 @@ def _key(video_id: str) -> str:
     return f"{layout.CLAIMS}/{video_id}.json"
 
 
-def _alive(claim: Claim) -> bool:
-    if claim.host != socket.gethostname():
-        return True  # cannot see other hosts' processes; the TTL decides
+def is_alive(host: str, pid: int) -> bool:
+    """Whether a process may still be running: certainly not when it was on this host and
+    its pid is gone; other hosts' processes cannot be seen (a TTL decides for them)."""
+    if host != socket.gethostname():
+        return True
     try:
-        os.kill(claim.pid, 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
@@ -87,8 +89,14 @@ def try_claim(
             raw, tag = store.read_tagged(key)
         except FileNotFoundError:
             continue  # released since: create it again
+        if raw == data:
+            return None  # ours: a write whose answer was lost, then retried by the store
         holder = _parse(raw)
-        if holder is not None and _alive(holder) and time.time() - holder.since < ttl:
+        if (
+            holder is not None
+            and is_alive(holder.host, holder.pid)
+            and time.time() - holder.since < ttl
+        ):
             return holder
         if store.replace_if(key, tag, data):
             return None

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import time
+from datetime import datetime
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 
 from models.clips.records import Clip
 from models.common.records import Record, Strict
 from models.common.text import clean_text
 from storage import layout
+from storage.claims import DEFAULT_TTL_SECONDS, is_alive
 from storage.store import Store
 
-Outcome = Literal["processed", "duplicate", "failed"]
+# waiting: not yet complete in the inbox (still being copied); taken on a later night.
+Outcome = Literal["processed", "duplicate", "failed", "waiting"]
 
 
 class InputOutcome(Strict):
@@ -61,6 +65,10 @@ class RunReport(Record):
     inbox: str
     started_at: str
     finished_at: str | None = None
+    # Who ran it, so a later run can tell a killed run from one still going.
+    host: str | None = None
+    pid: int | None = None
+    interrupted_at: str | None = None  # set by a later run that found this one dead
     settings: dict[str, object] = Field(default_factory=dict)
     inputs: list[InputOutcome] = Field(default_factory=list)
     events: list[NightEvent] = Field(default_factory=list)
@@ -85,6 +93,34 @@ def write_report(store: Store, report: RunReport) -> str:
     key = layout.run_report_key(report.date, report.run_id)
     store.put_text(key, report.model_dump_json(indent=2))
     return key
+
+
+def _abandoned(report: RunReport, ttl: float) -> bool:
+    if report.finished_at is not None or report.interrupted_at is not None:
+        return False
+    if report.host is not None and report.pid is not None and not is_alive(report.host, report.pid):
+        return True  # its process is gone from this host
+    started = datetime.fromisoformat(report.started_at).timestamp()
+    return time.time() - started > ttl  # another host's, or an old report without a pid
+
+
+def mark_interrupted(store: Store, now: str, ttl: float = DEFAULT_TTL_SECONDS) -> list[str]:
+    """Mark the reports of runs that died unfinished (killed: their process is gone, or
+    they are older than `ttl`) as interrupted at `now`; returns their run ids. A report
+    that does not read is left as it is."""
+    marked = []
+    for key in store.list(layout.RUNS):
+        if not key.endswith(".json"):
+            continue
+        try:
+            report = RunReport.model_validate_json(store.read_bytes(key))
+        except (ValidationError, ValueError, FileNotFoundError):
+            continue
+        if _abandoned(report, ttl):
+            report.interrupted_at = now
+            write_report(store, report)
+            marked.append(report.run_id)
+    return marked
 
 
 def list_reports(store: Store) -> list[RunReport]:

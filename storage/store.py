@@ -7,7 +7,9 @@ the usual `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`; they are never logged.
 Every write is atomic: an object is either absent or whole. Locally we write a hidden
 temporary file and rename it; on S3 a PUT (or a completed multipart upload) is atomic.
 Locally an object is a regular file inside the root, as on S3 it could only be: folders,
-FIFOs, devices and links that leave the root are neither listed nor read.
+FIFOs, devices and links that leave the root are neither listed nor read. Every public
+operation follows one retry policy (storage/retry.py): transient failures are retried with
+backoff, permanent ones (not found, no space, no permission) are raised at once.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
 import fsspec
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 from fsspec.asyn import sync
 from fsspec.implementations.local import LocalFileSystem
+
+from storage.retry import is_transient, once, retried
 
 CHUNK = 1 << 20
 
@@ -41,12 +45,7 @@ class UnsafeKey(ValueError):
     """A key that would escape the store (absolute, `..`, empty parts)."""
 
 
-def is_transient(exc: BaseException) -> bool:
-    """Whether a failure is the store's or the network's (worth a retry), not a missing
-    object or bad input."""
-    if isinstance(exc, FileNotFoundError):
-        return False
-    return isinstance(exc, (StoreError, OSError, BotoCoreError))
+__all__ = ["Store", "StoreError", "UnsafeKey", "check_key", "is_transient"]
 
 
 def check_key(key: str) -> str:
@@ -100,8 +99,8 @@ def _s3_options() -> dict[str, object]:
     opts: dict[str, object] = {}
     if endpoint:
         opts["client_kwargs"] = {"endpoint_url": endpoint}
-    # Small retries inside the client; the flows add task-level retries with backoff.
-    opts["config_kwargs"] = {"retries": {"max_attempts": 3, "mode": "standard"}}
+    # No retries inside the client: the store's one policy retries (storage/retry.py).
+    opts["config_kwargs"] = {"retries": {"total_max_attempts": 1, "mode": "standard"}}
     # Listings must be fresh: several processes (runs, workers, the review app) share a bucket.
     opts["use_listings_cache"] = False
     return opts
@@ -113,6 +112,13 @@ def _reason(exc: BaseException) -> str:
         exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
     if isinstance(exc, OSError) and exc.strerror:
         return f"{exc.strerror} ({exc.filename})" if exc.filename else exc.strerror
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _why(exc: BaseException) -> str:
+    """What went wrong in a read or write, without the (temporary) paths it involved."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
@@ -137,6 +143,8 @@ class Store:
             protocol = url.split("://", 1)[0]
             options = _s3_options() if protocol in ("s3", "s3a") else {}
             self.fs, root = fsspec.url_to_fs(url, **options)
+            if hasattr(self.fs, "retries"):
+                self.fs.retries = 1  # s3fs's own retry loop: one attempt, the policy retries
             self.root = root.rstrip("/")
             self.is_local = False
             self.is_s3 = protocol in ("s3", "s3a")
@@ -188,25 +196,29 @@ class Store:
                 raise _not_an_object(key, why)
         return full
 
+    @retried
     def exists(self, key: str) -> bool:
         """True when an object exists at key."""
         if self.is_local:
             return self._regular(self.path(key)) is None
         return bool(self.fs.exists(self.path(key)))
 
-    def read_bytes(self, key: str) -> bytes:
-        """Whole object as bytes (for small objects: manifests, JSON)."""
+    @retried
+    def read_bytes(self, key: str, limit: int | None = None) -> bytes:
+        """Whole object as bytes (for small objects: manifests, JSON); with `limit`, at
+        most its first `limit` bytes (a file of unknown size, read whole only if small)."""
         try:
-            return self.fs.cat_file(self._object(key))
+            return self.fs.cat_file(self._object(key), start=None, end=limit)
         except FileNotFoundError:
             raise
         except OSError as exc:
-            raise StoreError(f"read {key}: {exc}") from exc
+            raise StoreError(f"read {key}: {_why(exc)}") from exc
 
     def read_text(self, key: str) -> str:
         """Whole object decoded as UTF-8."""
         return self.read_bytes(key).decode("utf-8")
 
+    @retried
     def stamp(self, key: str) -> str:
         """Size and modification marker (ETag on S3, mtime locally) of an object: it changes
         whenever the bytes may have, without reading them."""
@@ -214,16 +226,27 @@ class Store:
         marker = info.get("ETag") or info.get("LastModified") or info.get("mtime")
         return f"{info['size']}:{marker}"
 
+    @retried
+    def modified(self, key: str) -> float:
+        """When an object last changed (unix time): its mtime locally, its upload time on
+        S3 (objects there are whole once visible)."""
+        info = self.fs.info(self._object(key))
+        when = info.get("LastModified") or info.get("mtime") or info.get("last_modified")
+        return when.timestamp() if hasattr(when, "timestamp") else float(when)
+
+    @retried
     def size(self, key: str) -> int:
         """Object size in bytes."""
         return int(self.fs.size(self._object(key)))
 
+    @retried
     def open(self, key: str, mode: str = "rb", **options: object):
         """Open an object for streaming reads (seek/range reads on S3); `options` go to
         fsspec (e.g. ``block_size``, ``cache_type="none"`` for one GET per read)."""
         full = self._object(key) if "r" in mode else self.path(key)
         return self.fs.open(full, mode, **options)
 
+    @retried
     def list(self, prefix: str) -> list[str]:
         """Keys of every object under prefix (recursive), sorted; hidden temp files skipped.
 
@@ -259,6 +282,7 @@ class Store:
             ]
         return found
 
+    @retried
     def children(self, prefix: str) -> list[str]:
         """Names of the immediate sub-folders of prefix (e.g. video ids under library/)."""
         base = f"{self.root}/{prefix.strip('/')}"
@@ -271,6 +295,7 @@ class Store:
         )
 
     # -- checks before a run does any work -------------------------------------------------
+    @once
     def check_readable(self) -> None:
         """Raise StoreError unless the store's root exists and can be listed.
 
@@ -291,6 +316,7 @@ class Store:
         except Exception as exc:  # any failure: its reason is what matters
             raise StoreError(f"listing failed: {_reason(exc)}") from exc
 
+    @once
     def check_writable(self) -> None:
         """Raise StoreError unless a small object can be written and removed at the root."""
         key = f".sorot-write-check-{uuid.uuid4().hex}"  # hidden: never listed
@@ -300,6 +326,7 @@ class Store:
         except Exception as exc:  # any failure: its reason is what matters
             raise StoreError(f"a test write failed: {_reason(exc)}") from exc
 
+    @retried
     def sha256(self, key: str) -> tuple[str, int]:
         """Streamed SHA-256 and size of an object (constant memory)."""
         with self.open(key) as fh:
@@ -319,25 +346,37 @@ class Store:
         suffix = PurePosixPath(key).suffix
         with tempfile.TemporaryDirectory(prefix="sorot-") as tmp:
             dest = Path(tmp) / f"source{suffix}"
-            with self.open(key) as src, dest.open("wb") as out:
-                shutil.copyfileobj(src, out, CHUNK)
+            self._download(key, dest)
             yield dest
+
+    @retried
+    def _download(self, key: str, dest: Path) -> None:
+        """Stream an object into a local file (from the start again on a retry)."""
+        with self.open(key) as src, dest.open("wb") as out:
+            shutil.copyfileobj(src, out, CHUNK)
 
     # -- writing ---------------------------------------------------------------------------
     def _write_local(self, key: str, fill: Callable[[Path], None]) -> None:
         """Write through a hidden temp file, synced, then renamed over the final name."""
         final = Path(self.path(key))
-        final.parent.mkdir(parents=True, exist_ok=True)
+        made = [p for p in reversed(final.parents) if not p.exists()]  # outermost first
         tmp = final.with_name(f".{final.name}.tmp-{uuid.uuid4().hex}")
         try:
+            final.parent.mkdir(parents=True, exist_ok=True)
             fill(tmp)
             with tmp.open("rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, final)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise StoreError(f"write {key}: {exc}") from exc
+            # A failed write leaves nothing: not its temp file, nor the folders made for it.
+            with contextlib.suppress(OSError):  # e.g. a read-only disk: there is none
+                tmp.unlink(missing_ok=True)
+            for folder in reversed(made):
+                with contextlib.suppress(OSError):  # not empty: another writer uses it
+                    folder.rmdir()
+            raise StoreError(f"write {key}: {_why(exc)}") from exc
 
+    @retried
     def put_bytes(self, key: str, data: bytes) -> None:
         """Write an object atomically."""
         if self.is_local:
@@ -346,12 +385,13 @@ class Store:
         try:
             self.fs.pipe_file(self.path(key), data)
         except OSError as exc:
-            raise StoreError(f"write {key}: {exc}") from exc
+            raise StoreError(f"write {key}: {_why(exc)}") from exc
 
     def put_text(self, key: str, text: str) -> None:
         """Write UTF-8 text atomically."""
         self.put_bytes(key, text.encode("utf-8"))
 
+    @retried
     def put_file(self, key: str, local_path: Path) -> None:
         """Upload a local file atomically (streamed, constant memory)."""
         if self.is_local:
@@ -360,7 +400,7 @@ class Store:
         try:
             self.fs.put_file(str(local_path), self.path(key))
         except OSError as exc:
-            raise StoreError(f"write {key}: {exc}") from exc
+            raise StoreError(f"write {key}: {_why(exc)}") from exc
 
     # -- compare-and-swap: the basis of claims that keep two runs off the same video -------
     # Locally every change of such an object happens under an flock of a hidden file in its
@@ -379,6 +419,7 @@ class Store:
         finally:
             os.close(fd)  # and with it the lock
 
+    @retried
     def create_exclusive(self, key: str, data: bytes) -> bool:
         """Write a whole object only if none exists; False when one already did."""
         if self.is_local:
@@ -395,6 +436,7 @@ class Store:
             return True
         return self._put_if(key, data, IfNoneMatch="*")
 
+    @retried
     def read_tagged(self, key: str) -> tuple[bytes, str]:
         """An object and a tag of exactly those bytes (its ETag on S3, a digest locally),
         for `replace_if` / `delete_if`."""
@@ -407,8 +449,9 @@ class Store:
         except FileNotFoundError:
             raise
         except OSError as exc:
-            raise StoreError(f"read {key}: {exc}") from exc
+            raise StoreError(f"read {key}: {_why(exc)}") from exc
 
+    @retried
     def replace_if(self, key: str, tag: str, data: bytes) -> bool:
         """Overwrite an object only while it is still the one `read_tagged` gave `tag` for;
         False when it changed or went away meanwhile."""
@@ -422,6 +465,7 @@ class Store:
             return self._put_if(key, data, IfMatch=tag)
         return self._replace_by_marker(key, tag, data)
 
+    @retried
     def delete_if(self, key: str, tag: str) -> bool:
         """Remove an object only while it is still the one `read_tagged` gave `tag` for."""
         if self.is_local:
@@ -460,7 +504,7 @@ class Store:
                 if _conflict(exc) and attempt < 4:
                     time.sleep(0.05 * (attempt + 1))  # a concurrent conditional write
                     continue
-                raise StoreError(f"write {key}: {exc}") from exc
+                raise StoreError(f"write {key}: {_why(exc)}") from exc
             return True
         raise AssertionError("unreachable")
 
@@ -493,6 +537,7 @@ class Store:
         self.put_bytes(key, data)
         return True
 
+    @retried
     def delete(self, key: str) -> None:
         """Remove an object if present."""
         with contextlib.suppress(FileNotFoundError):

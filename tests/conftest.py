@@ -29,6 +29,9 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 # Rendering is tested where it is the subject; elsewhere one clip a video keeps runs short.
 os.environ["SOROT_RENDER_TOP"] = "1"
+# Inputs written by a test are taken at once (a night waits 60 s for a copy to settle);
+# tests of the waiting itself set the settle time they need.
+os.environ["SOROT_INBOX_SETTLE_SECONDS"] = "0"
 # No signing key unless a test provides one (a developer's own key must not leak in).
 os.environ["SOROT_SIGNING_KEY_FILE"] = os.path.join(_PREFECT_HOME, "no-signing-key.pem")
 os.environ.pop("SOROT_SIGNING_KEY", None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -170,10 +171,44 @@ def test_library_show_and_list_check_signatures_and_report_unreadable_manifests(
     assert listing(unsigned_dir).returncode == 0
 
 
+def _children(pid: int) -> list[int]:
+    """Pids of a process's direct children (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its parent's wait is missing
+
+
+def _all_end(pids: list[int], seconds: float = 15) -> bool:
+    """Whether every one of the processes ends within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while any(_running(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 @pytest.mark.temporary_prefect  # the kill also hits Prefect's temporary server
 def test_sigkill_mid_run_then_rerun_resumes_without_duplicates(
     tmp_path: Path, shared_data: Path
 ) -> None:
+    """SIGKILL of `sorot run` alone (not its process group) mid-video: its temporary
+    Prefect server goes with it, the stages that video finished are not redone, and the
+    next run marks the killed run's report interrupted. SIGTERM stops the server too."""
     store_dir = tmp_path / "store"
     (store_dir / "inbox").mkdir(parents=True)
     for name in SPEECH:
@@ -181,21 +216,36 @@ def test_sigkill_mid_run_then_rerun_resumes_without_duplicates(
     store = Store(str(store_dir))
     env = _env(tmp_path)
     args = [SOROT, "run", "--store", str(store_dir), "--model", "tiny.en", "--language", "en"]
+    results = store_dir / ".cache/results"
 
     proc = subprocess.Popen(
         args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    deadline = time.monotonic() + 300
-    while not list(store_dir.glob("library/*/manifest.json")):
-        assert proc.poll() is None, "run ended before it could be killed"
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    try:
+        deadline = time.monotonic() + 300
+        while not list(store_dir.glob("library/*/manifest.json")):
+            assert proc.poll() is None, "run ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        # The next video's first stage has ended: two results beyond the finished video's
+        # (its publish may still add one of its own).
+        finished = len(list(results.iterdir()))
+        while len(list(results.iterdir())) < finished + 2:
+            assert proc.poll() is None, "run ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        server = _children(proc.pid)
+        assert server, "the temporary Prefect server is a child of the run"
+        proc.kill()
+        proc.wait()
+        assert _all_end(server), "the Prefect server outlived the run"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever is left, if the test failed
     done_before = len(list_entries(store))
     assert 1 <= done_before < len(SPEECH), "the kill must land mid-run"
-    # The killed run's report says it did not finish.
-    assert list_reports(store)[0].finished_at is None
+    killed = list_reports(store)[0]
+    assert killed.finished_at is None and killed.interrupted_at is None
 
     rerun = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
@@ -206,10 +256,29 @@ def test_sigkill_mid_run_then_rerun_resumes_without_duplicates(
     }
     for manifest in entries:
         assert check_entry(store, manifest) == []
-    report = list_reports(store)[0]
+    report, before = list_reports(store)[:2]
     assert report.finished_at is not None
     assert report.count("duplicate") >= done_before
     assert report.count("processed") == len(SPEECH) - report.count("duplicate")
+    # The video the kill interrupted kept the stages it had finished.
+    processed = [i.stages for i in report.inputs if i.outcome == "processed"]
+    assert any(stages.get("probe") == "cached" for stages in processed), processed
+    assert before.run_id == killed.run_id and before.interrupted_at is not None
+    status = _run(["status", "--store", str(store_dir)], env)
+    assert "interrupted" in status.stdout
+
+    # SIGTERM (how a scheduler stops a job) is an orderly exit that stops the server too.
+    term = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not (server := _children(term.pid)):
+            assert term.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        term.terminate()
+        assert term.wait(timeout=60) == 128 + signal.SIGTERM
+        assert _all_end(server), "the Prefect server outlived the run"
+    finally:
+        term.kill()
 
 
 def _nightly_runs(api_url: str) -> dict[str, str]:

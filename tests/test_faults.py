@@ -126,10 +126,9 @@ def test_s3_outage_mid_run_then_rerun_completes(
     time.sleep(4)  # long enough for stage I/O to fail and be retried
     s3_server.start()
     out, _ = proc.communicate(timeout=600)
-    # The run either rode out the outage on retries or reported failures clearly.
-    assert proc.returncode in (0, 1), out
-    if proc.returncode == 1:
-        assert "failed" in out
+    # Every read and write of the store (manifests, leaders/, rankers/, the report) rode
+    # out the outage on the store's retries: no input failed.
+    assert proc.returncode == 0, out[-3000:]
     rerun = subprocess.run(_args(store.url), env=env, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     entries = list_entries(store)

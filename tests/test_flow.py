@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -284,3 +286,40 @@ def test_broken_sidecar_is_reported_as_unreadable_and_the_video_still_processes(
         layout.run_report_key(report.date, report.run_id).removesuffix(".json") + ".html"
     )
     assert "inbox/acara/event.json unreadable" in html
+
+
+def test_a_file_still_being_copied_waits_and_a_cut_one_fails(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    """A copy into the inbox still running is `waiting` (not failed, not ingested half) and
+    is taken whole by the next night, as one entry; a copy cut short whose MP4 index (moov)
+    survived fails as truncated instead of passing for the whole recording."""
+    inbox = tmp_path / "store/inbox"
+    inbox.mkdir(parents=True)
+    whole = (shared_data / "speech/two_speakers_stereo.wav").read_bytes()
+    copying = inbox / "sedang disalin.wav"
+    copying.write_bytes(whole[: len(whole) // 2])  # the copy is half done, right now
+    handshake = (shared_data / "video/handshake_livingroom.mp4").read_bytes()
+    (inbox / "terpotong.mp4").write_bytes(handshake[: len(handshake) // 3])
+    hour_ago = time.time() - 3600
+    os.utime(inbox / "terpotong.mp4", (hour_ago, hour_ago))  # copied long ago: taken
+    settings = RunSettings(
+        store=str(tmp_path / "store"), model="tiny.en", language="en", inbox_settle_seconds=600
+    )
+    store = Store(settings.store)
+
+    first = nightly(settings)
+    outcomes = {i.key: (i.outcome, i.reason or "") for i in first.inputs}
+    assert outcomes["inbox/sedang disalin.wav"][0] == "waiting"
+    assert "still being written" in outcomes["inbox/sedang disalin.wav"][1]
+    cut = outcomes["inbox/terpotong.mp4"]
+    assert cut[0] == "failed" and cut[1].startswith("truncated: the container says 19.6 s"), cut
+    assert first.count("failed") == 1  # the cut file only: waiting is no failure
+    assert list_entries(store) == []
+
+    copying.write_bytes(whole)  # the copy finished a while ago
+    os.utime(copying, (hour_ago, hour_ago))
+    second = nightly(settings)
+    (taken,) = [i for i in second.inputs if i.key == "inbox/sedang disalin.wav"]
+    assert taken.outcome == "processed" and taken.sha256 == sha256_file(copying)
+    assert [m.source.sha256 for m in list_entries(store)] == [taken.sha256]  # one entry

@@ -119,3 +119,22 @@ def test_keyframes_only_at_the_start_are_not_dense(tmp_path: Path) -> None:
     assert len(keyframes) == 3 and max(keyframes) < 0.2
     assert not keyframes_dense(keyframes, probe(path).duration, 2.0)
     assert keyframes_dense([0.0, 1.0, 2.0, 3.0, 4.0, 5.0], 6.0, 2.0)  # a 1 s GOP still is
+
+
+@pytest.mark.parametrize(
+    ("source", "fraction", "stated"),
+    [("video/handshake_livingroom.mp4", 1 / 3, 19.6), ("speech/jfk_en.flac", 1 / 2, 11.0)],
+)
+def test_truncated_files_whose_index_survived_are_refused(
+    tmp_path: Path, shared_data: Path, source: str, fraction: float, stated: float
+) -> None:
+    """A copy cut short: the MP4's moov (at its start) or the FLAC header still states the
+    whole duration, but the packets end early."""
+    data = (shared_data / source).read_bytes()
+    cut = tmp_path / f"cut{Path(source).suffix}"
+    cut.write_bytes(data[: int(len(data) * fraction)])
+    with pytest.raises(MediaError, match=rf"truncated: the container says {stated} s") as err:
+        probe(cut)
+    ends = float(str(err.value).rsplit("ends at ", 1)[1].removesuffix(" s"))
+    assert 0 < ends < stated * fraction + 1.5  # where its data really stops
+    assert probe(shared_data / source).duration > stated - 0.1  # the whole file passes

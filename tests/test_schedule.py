@@ -125,7 +125,7 @@ def test_html_report_and_webhook(tmp_path: Path, shared_data: Path, monkeypatch)
     finally:
         httpd.shutdown()
     (message,) = _Hook.received
-    assert message["counts"] == {"processed": 1, "duplicate": 0, "failed": 1}
+    assert message["counts"] == {"processed": 1, "duplicate": 0, "failed": 1, "waiting": 0}
     assert message["failed"][0]["key"] == "inbox/rusak.mp4" and message["ok"] is False
     assert message["text"]["id"].startswith("Sorot 2026-11-28: 1 diproses")
     html = Store(str(tmp_path / "store")).read_text(f"runs/2026-11-28/{report.run_id}.html")

@@ -25,6 +25,7 @@ def test_put_read_list_roundtrip(store: Store, tmp_path: Path) -> None:
     big.write_bytes(bytes(range(256)) * 40_000)  # 10 MB: multipart on S3
     store.put_file("inbox/big.bin", big)
     assert store.read_text("inbox/a b/é.txt") == "halo"
+    assert store.read_bytes("inbox/big.bin", limit=5) == bytes(range(5))  # a bounded read
     assert store.list("inbox") == ["inbox/a b/é.txt", "inbox/big.bin"]
     digest, size = store.sha256("inbox/big.bin")
     assert (digest, size) == (hashlib.sha256(big.read_bytes()).hexdigest(), big.stat().st_size)

@@ -31,8 +31,11 @@ def clean_text(text: object, limit: int = TEXT_LIMIT) -> str:
     """One printable line of at most `limit` characters: control characters, lone
     surrogates (undecodable bytes) and bidi overrides become visible escapes, newlines
     spaces; a longer text keeps its start and end around an ellipsis."""
-    line = "".join(_visible(ch) for ch in str(text))
-    if len(line) <= limit:
+    raw = str(text)
+    if len(raw) > 2 * limit:  # megabytes of text: only its ends can be shown, so only
+        raw = raw[:limit] + raw[-limit:]  # they are cleaned (time and memory stay bounded)
+    line = "".join(_visible(ch) for ch in raw)
+    if len(line) <= limit and len(raw) == len(str(text)):
         return line
     head = (limit - len(ELLIPSIS)) * 2 // 3
     tail = limit - len(ELLIPSIS) - head

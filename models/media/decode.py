@@ -6,6 +6,7 @@ file into memory: audio comes out in bounded windows whatever the length of the 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 from fractions import Fraction
@@ -103,10 +104,49 @@ def keyframes_dense(keyframes: list[float], duration: float, max_gap: float) -> 
     return float(np.median(gaps)) <= max_gap * 1.02 and float(gaps.max()) <= 1.5 * max_gap * 1.02
 
 
+def _data_end(path: str | Path, after: float) -> float | None:
+    """Where the packets of a file end (seconds from its start), demuxing from the last
+    keyframe before `after` (no decode); None when no packet is there at all."""
+    with _open(path) as container:
+        origin = (container.start_time or 0) / av.time_base
+        if after > 0:
+            with contextlib.suppress(av.error.FFmpegError):  # not seekable: from the start
+                container.seek(round((after + origin) * av.time_base), backward=True)
+        end = None
+        try:
+            for packet in container.demux():
+                if packet.pts is None or packet.time_base is None:
+                    continue
+                stop = float((packet.pts + (packet.duration or 0)) * packet.time_base) - origin
+                end = stop if end is None else max(end, stop)
+        except av.error.FFmpegError:
+            pass  # the data stops here: what was read is what there is
+        return end
+
+
+def check_complete(path: str | Path, duration: float) -> None:
+    """Raise MediaError when a file's packets end well before the duration its container
+    states: a copy cut short whose index (an MP4's moov, a WAV header) survived.
+
+    The last seconds are demuxed first (cheap on any length); only a file that fails that
+    is demuxed from the start, to say where its data really ends.
+    """
+    slack = max(1.0, 0.02 * duration)  # estimated durations (VBR MP3) are a little off
+    end = _data_end(path, duration - 10.0)
+    if end is not None and end >= duration - slack:
+        return
+    end = _data_end(path, 0.0) or 0.0
+    if end < duration - slack:
+        raise MediaError(
+            f"truncated: the container says {duration:.1f} s, its data ends at {end:.1f} s"
+        )
+
+
 def probe(path: str | Path) -> ProbeInfo:
     """Read container and stream facts: duration, streams, rotation, frame rate, creation time.
 
-    Raises MediaError for files that are empty, not media, or have neither audio nor video.
+    Raises MediaError for files that are empty, not media, have neither audio nor video,
+    or are truncated (packets ending before the stated duration).
     """
     with _open(path) as container:
         video = container.streams.video[0] if container.streams.video else None
@@ -157,6 +197,7 @@ def probe(path: str | Path) -> ProbeInfo:
             video_info.rotation = _rotation(c, c.streams.video[0])
     if duration <= 0:
         raise MediaError("media has no duration (truncated or empty stream)")
+    check_complete(path, duration)
     return ProbeInfo(
         container=fmt,
         duration=float(duration),
