@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from app.artifacts import BadArtifact, read_artifact
+from app.events import EntryEvent, entry_event
 from models.clips.records import Clip, RankedClips
 from models.speech.records import Transcript
 from storage import layout
@@ -22,7 +23,7 @@ from storage.manifest import (
     list_entries,
     read_manifest,
 )
-from storage.runs import RunReport, list_reports
+from storage.runs import NightEvent, RunReport, list_reports
 from storage.store import Store, UnsafeKey
 
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -41,15 +42,11 @@ class Night:
 
     date: str
     reports: list[RunReport]
-    # event name -> video ids, in input order
+    # event name (or the night's time group id "evt-...") -> video ids, in input order
     events: dict[str, list[str]] = field(default_factory=dict)
     failed: int = 0
-
-
-def _event_of_input(key: str) -> str:
-    # inbox/<event folder>/<file>: the folder is how offices group a day's footage.
-    parts = key.split("/")
-    return parts[-2] if len(parts) >= 3 else ""
+    # time group id -> its first recording (ISO 8601), for groups without a name
+    event_starts: dict[str, str] = field(default_factory=dict)
 
 
 class Library:
@@ -116,6 +113,10 @@ class Library:
         except BadArtifact:
             return None
 
+    def event(self, manifest: Manifest) -> EntryEvent:
+        """The entry's event: sidecar, else inbox folder, else recording time."""
+        return entry_event(self.store, manifest)
+
     def press_release(self, manifest: Manifest) -> str | None:
         """The press-release draft (Markdown), when the entry has one."""
         ref = manifest.artifacts.get("press_release")
@@ -153,13 +154,36 @@ class Library:
             night = Night(date=date, reports=by_date[date])
             for report in night.reports:
                 night.failed += report.count("failed")
+                by_time = {v: e for e in report.events for v in e.video_ids}
                 for item in report.inputs:
-                    if item.outcome == "processed" and item.video_id:
-                        videos = night.events.setdefault(_event_of_input(item.key), [])
-                        if item.video_id not in videos:
-                            videos.append(item.video_id)
+                    if item.outcome != "processed" or not item.video_id:
+                        continue
+                    group = self._event_group(item.video_id, by_time.get(item.video_id))
+                    if group is None:
+                        continue  # processed, but the entry is gone or not committed
+                    name, start = group
+                    if start:
+                        night.event_starts[name] = start
+                    videos = night.events.setdefault(name, [])
+                    if item.video_id not in videos:
+                        videos.append(item.video_id)
             nights.append(night)
         return nights
+
+    def _event_group(
+        self, video_id: str, by_time: NightEvent | None
+    ) -> tuple[str, str | None] | None:
+        """(group name, start of a time group) of a night's video: its event's name when
+        a sidecar or folder names one, else the night's grouping by recording time."""
+        try:
+            event = self.event(self.manifest(video_id))
+        except NotInLibrary:
+            return None
+        if event.name:
+            return event.name, None
+        if by_time is not None:
+            return by_time.event_id, by_time.start
+        return "", None
 
     def night(self, date: str) -> Night:
         """One night by date (YYYY-MM-DD)."""

@@ -69,6 +69,8 @@ def process_video(
         "moments": moments.model_dump_json(indent=2).encode(),
         **({"timeline": picture} if picture else {}),
         **press,
+        # The sidecar's event, kept with the entry: the inbox (or --inbox folder) may be gone.
+        **({"event": metadata.model_dump_json(indent=2).encode()} if metadata else {}),
         "fingerprints": prints,
         "clips_ranked": ranked.model_dump_json(indent=2).encode(),
     }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import quote
@@ -19,6 +18,7 @@ from app.library import Library
 from review.context import STATIC, TEMPLATES, AppContext
 from review.db import open_db
 from review.export import Exports
+from review.formatting import is_finite, local_time, timecode
 from review.passwords import HashingSlots
 from review.ratelimit import LoginLimits
 from review.routes import actions, admin, auth, exports, files, pages, verify_public
@@ -28,27 +28,6 @@ from review.templating import render, wants_json
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-
-
-def is_finite(value: object) -> bool:
-    """Whether a value is a finite number (the template test `is finite`)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def timecode(seconds: float | None) -> str:
-    """'m:ss.s' (or 'h:mm:ss') for times shown to editors; '–' for no time or a bad one.
-
-    A row stored before times were checked (or by hand) may hold inf or NaN: the page shows
-    it with a dash instead of failing.
-    """
-    if not is_finite(seconds):
-        return "–"
-    assert seconds is not None
-    minutes, secs = divmod(max(seconds, 0.0), 60)
-    hours, minutes = divmod(int(minutes), 60)
-    if hours:
-        return f"{hours}:{minutes:02d}:{int(secs):02d}"
-    return f"{minutes}:{secs:04.1f}"
 
 
 async def _login_required(request: Request, _exc: Exception) -> Response:
@@ -75,6 +54,9 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
     library = Library(Store(settings.store))
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.filters["tc"] = timecode
+    templates.env.filters["local"] = lambda value, seconds=False: local_time(
+        value, settings.timezone, seconds
+    )
     templates.env.tests["finite"] = is_finite
     context = AppContext(
         settings=settings,

@@ -398,7 +398,16 @@ def test_video_page_shows_clips_transcript_and_press(
     assert 'data-t="2.2"' in page and "Selamat" in page
     assert "Bupati Menyapa Warga" in page and "<sub>Sumber:" in page
     assert "<script>alert(1)</script>" not in page  # raw HTML in drafts stays text
-    assert "interaction" in page and "<meter" in page
+    # Factor names and labels in the editor's language; no internal version strings.
+    assert "Interaksi dengan warga" in page and "<meter" in page
+    assert "<th>interaction</th>" not in page and "hand-weighted" not in page
+    assert "bobot tetap" in page  # how the clips were ranked, in words
+    # The transcript reads (and copies) with its spaces, one focusable span per word.
+    text = " ".join(re.sub(r"<[^>]+>", "", page).split())
+    assert "Selamat pagi, Bapak." in text and "Terima kasih sudah datang." in text
+    assert page.count('tabindex="0" role="button"') == 13  # 3 + 3 + 4 + 3 words
+    # The event of the entry (from its inbox folder here) heads the page.
+    assert 'class="event-name">kunjungan-warga' in page
     night = client.get(f"/night/{NIGHT}").text
     assert "kunjungan-warga" in night and f"/video/{video_id}" in night
     index = client.get("/").text

@@ -10,8 +10,8 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from models.clips.boundaries import join_words
 from models.speech.records import Word
+from models.speech.text import join_words
 
 _BREAK = re.compile(r"[.!?,;:\u2026]['\"\u201d)]*$")
 
