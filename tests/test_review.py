@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import av
 import opentimelineio as otio
 import pytest
 from fastapi import FastAPI
@@ -108,6 +109,14 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     """An anonymous client (no redirects followed, so we see what the app answers)."""
     with TestClient(app, follow_redirects=False) as c:
         yield c
+
+
+def recorded_date(root: Path, video_id: str) -> str | None:
+    """The recording date of the built entry (the export names clips with it)."""
+    manifest = read_manifest(Store(str(root)), video_id)
+    assert manifest is not None
+    created = manifest.source.probe.creation_time
+    return created[:10] if created else None
 
 
 def clip_ids(entry: tuple[Path, str]) -> list[str]:
@@ -478,21 +487,40 @@ def test_decide_comment_export_and_persist_across_restart(
         assert download.status_code == 200
         assert download.headers["content-type"] == "application/zip"
 
+    stem = f"kunjungan-warga_{recorded_date(root, video_id)}_01".replace("_None", "")
     with zipfile.ZipFile(io.BytesIO(download.content)) as zf:
         names = set(zf.namelist())
-        clip_bytes = (root / layout.entry_key(video_id, "clips/clip-01.mp4")).read_bytes()
-        assert zf.read(f"clips/{video_id}/clip-01.mp4") == clip_bytes
-        assert f"clips/{video_id}/clip-01.srt" in names
-        assert f"clips/{video_id}/clip-02.mp4" not in names  # rejected
+        # The approved, trimmed span is rendered anew under a readable name (event, date,
+        # rank), with its captions beside it; the rejected clip is not there.
+        assert {f"clips/{stem}.mp4", f"clips/{stem}.srt", f"clips/{stem}.vtt"} <= names
+        assert not any("clip-02" in n or "_02" in n for n in names)
+        trimmed = zf.read(f"clips/{stem}.mp4")
+        with av.open(io.BytesIO(trimmed)) as media:
+            assert 2.8 < media.duration / av.time_base < 3.3  # 2.6-5.6 s of a 2-6 s clip
+            assert media.streams.video and media.streams.audio
+        assert zf.read(f"clips/{stem}.vtt").startswith(b"WEBVTT")
+        # Read back with OpenTimelineIO: a video and an audio track, the comment a marker.
         timeline = otio.adapters.read_from_string(zf.read("edit.otio").decode(), "otio_json")
-        (clip,) = timeline.tracks[0]
-        assert clip.media_reference.target_url == f"clips/{video_id}/clip-01.mp4"
-        assert clip.source_range.start_time.to_seconds() == pytest.approx(0.6)
-        assert clip.source_range.duration.to_seconds() == pytest.approx(3.0)
-        edl = zf.read("edit.edl").decode()
-        assert "SOROT001" in edl and "00:00:00:15 00:00:03:15" in edl
+        assert [(t.name, t.kind) for t in timeline.tracks] == [("V1", "Video"), ("A1", "Audio")]
+        for track in timeline.tracks:
+            (clip,) = track
+            assert clip.name == stem
+            assert clip.media_reference.target_url == f"clips/{stem}.mp4"
+            assert clip.source_range.start_time.to_seconds() == pytest.approx(0.0)
+            assert clip.source_range.duration.to_seconds() == pytest.approx(3.0)
+        (marker,) = timeline.tracks[0][0].markers
+        assert marker.marked_range.start_time.to_seconds() == pytest.approx(0.5, abs=0.04)  # 3.1 - 2.6 s, one frame
+        assert "Potong sebelum tepuk tangan" in marker.name
+        edl_text = zf.read("edit.edl").decode()
+        assert "SOROT001" in edl_text and "00:00:00:00 00:00:03:00" in edl_text
+        edl = otio.adapters.read_from_string(edl_text, "cmx_3600")
+        # Channel AA/V: the picture and both stereo channels of the same file.
+        assert [t.name for t in edl.tracks] == ["V", "A1", "A2"]
+        assert all(len(t) == 1 and t[0].name == stem for t in edl.tracks)
+        assert any(c.markers for t in edl.tracks for c in t)  # the comment as a LOC line
         approved_json = json.loads(zf.read("approved.json"))
         assert approved_json["clips"][0]["approved_by"] == "editor"
+        assert approved_json["clips"][0]["trimmed"] is True and approved_json["skipped"] == []
 
     # A new app on the same database: everything is still there.
     with TestClient(create_app(settings), follow_redirects=False) as client:

@@ -70,6 +70,15 @@ def to_srt(items: list[Cue]) -> str:
     )
 
 
+def to_vtt(items: list[Cue]) -> str:
+    """WebVTT text of the cues (the web players' caption format)."""
+    body = "\n".join(
+        f"{_stamp(c.start).replace(',', '.')} --> {_stamp(c.end).replace(',', '.')}\n{c.text}\n"
+        for c in items
+    )
+    return f"WEBVTT\n\n{body}"
+
+
 def cue_at(items: list[Cue], t: float) -> Cue | None:
     """The cue showing at clip time t."""
     return next((c for c in items if c.start <= t < c.end), None)

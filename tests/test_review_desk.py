@@ -1,0 +1,178 @@
+"""The editors' desk without a server: transcript spacing, times, decisions that stick,
+two editors at once, events and export names (issue 17)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.events import entry_event
+from models.clips.records import Clip
+from models.speech.records import Word
+from models.speech.text import join_words, spaced_words
+from review.db import open_db
+from review.decisions import DecisionConflict, latest_decision, record_decision
+from review.explain import component_notes, factor_name
+from review.export_names import ClipNames, slug
+from review.formatting import local_time, timecode
+from review.settings import ReviewSettings, db_url_of
+from review.tables import User
+from storage import layout
+from storage.manifest import read_manifest
+from storage.store import Store
+from tests.test_review import users_db_template
+from tests.test_review_library import built_library
+
+
+def _words(*tokens: str) -> list[Word]:
+    return [Word(start=i, end=i + 0.5, word=w, probability=0.9) for i, w in enumerate(tokens)]
+
+
+def test_words_keep_the_spacing_they_were_spoken_with() -> None:
+    # faster-whisper's own output for cv_id_19059577.wav (base, id): a reduplicated word
+    # comes as " bertahun" "-tahun." (second piece without a leading space).
+    spoken = _words(" selama", " bertahun", "-tahun.")
+    assert join_words(spoken) == "selama bertahun-tahun."
+    assert spaced_words(spoken) == [("", "selama"), (" ", "bertahun"), ("", "-tahun.")]
+    # Libraries made before kept words stripped: they still read with single spaces.
+    old = _words("Kartinah", "adalah", "sebuah", "film.")
+    assert join_words(old) == "Kartinah adalah sebuah film."
+
+
+def test_timecodes_round_before_they_carry() -> None:
+    assert timecode(59.96) == "1:00.0" and timecode(59.94) == "0:59.9"
+    assert timecode(3599.97) == "1:00:00" and timecode(float("inf")) == "–"
+    assert local_time(datetime(2026, 11, 27, 18, 5, tzinfo=UTC), "Asia/Jakarta") == (
+        "2026-11-28 01:05 WIB"
+    )
+    assert local_time("2026-11-27T18:05:00+00:00", "Asia/Makassar") == "2026-11-28 02:05 WITA"
+    with pytest.raises(ValueError, match="IANA zone"):
+        ReviewSettings(secret="s" * 32, timezone="Jakarta").check()
+
+
+def test_factor_names_say_when_recognition_was_off() -> None:
+    off = {"leader": "missing: no leader enrolled", "look.bodies": "missing: disabled in settings"}
+    assert factor_name("id", "leader", off) == "Wajah terlihat (pimpinan tidak dikenali)"
+    assert factor_name("id", "leader", {"leader": "ran"}) == "Pimpinan terlihat"
+    assert factor_name("en", "quotability", {}) == "Quotability"
+    assert factor_name("id", "new_factor", {}) == "New factor"  # never a raw key
+    assert component_notes(off) == ["note_no_leader", "note_no_people"]
+    assert component_notes({"leader": "ran", "look.bodies": "cached"}) == []
+
+
+@pytest.fixture
+def db(tmp_path: Path):
+    """A review database with two users who may decide ("editor" as Ani, "admin" as Budi)."""
+    shutil.copyfile(users_db_template(), tmp_path / "review.db")  # argon2 hashes made once
+    database = open_db(db_url_of(str(tmp_path / "review.db")))
+    with database.session() as s:
+        ids = dict(s.execute(select(User.username, User.id)).all())
+    yield database, ids["editor"], ids["admin"]
+    database.close()
+
+
+CLIP = Clip(
+    clip_id="0123456789abcdef-2000-6000",
+    video_id="0123456789abcdef",
+    rank=1,
+    start=2.0,
+    end=6.0,
+    origin="moment",
+    label="informal",
+    score=0.7,
+)
+
+
+def _decide(db, user: int, decision: str = "approve", **kw: object):
+    return record_decision(db, clip=CLIP, ranker="hand-weighted v1", decision=decision,
+                           user_id=user, **kw)  # fmt: skip
+
+
+def test_a_later_approval_keeps_the_trim_and_a_stale_one_is_a_conflict(db) -> None:
+    database, ani, budi = db
+    first = _decide(database, ani, in_point=2.5, out_point=5.0, base=0)
+    # Budi approves without touching the trim: Ani's trim stays.
+    second = _decide(database, budi, base=first.id)
+    assert (second.in_point, second.out_point) == (2.5, 5.0)
+    # Ani still looks at her own decision: pressing again is a conflict, nothing stored.
+    with pytest.raises(DecisionConflict) as conflict:
+        _decide(database, ani, "reject", base=first.id)
+    assert conflict.value.latest is not None and conflict.value.latest.username == "admin"
+    assert latest_decision(database, CLIP.video_id, CLIP.clip_id) == second
+    # A new trim replaces it; clearing goes back to the whole clip.
+    third = _decide(database, ani, in_point=3.0, base=second.id)
+    assert (third.in_point, third.out_point) == (3.0, None)
+    cleared = _decide(database, ani, clear_trim=True, base=third.id)
+    assert (cleared.in_point, cleared.out_point) == (None, None)
+
+
+def test_two_editors_saving_at_once_one_wins(db) -> None:
+    database, ani, budi = db
+    start = threading.Barrier(2)
+    outcomes: dict[int, object] = {}
+
+    def act(user: int) -> None:
+        start.wait()
+        try:
+            outcomes[user] = _decide(database, user, "approve" if user == ani else "reject", base=0)
+        except DecisionConflict as exc:
+            outcomes[user] = exc
+
+    threads = [threading.Thread(target=act, args=(u,)) for u in (ani, budi)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    conflicts = [o for o in outcomes.values() if isinstance(o, DecisionConflict)]
+    saved = [o for o in outcomes.values() if not isinstance(o, DecisionConflict)]
+    assert len(conflicts) == 1 and len(saved) == 1
+    assert conflicts[0].latest == saved[0]  # the loser is told what the winner decided
+
+
+def test_event_from_kept_sidecar_then_folder(tmp_path: Path) -> None:
+    root, video_id = built_library()
+    store = Store(str(root))
+    manifest = read_manifest(store, video_id)
+    assert manifest is not None
+    folder = entry_event(store, manifest)
+    assert (folder.name, folder.source) == ("kunjungan-warga", "folder")
+    # An entry whose footage came from another folder (--inbox DIR: key "file.mp4") and
+    # whose night kept the sidecar as event.json: grouped by the sidecar's event.
+    sidecar = {"event": "Peresmian Pasar", "place": "Denpasar", "date": "2026-11-27",
+               "speaker_name": "Ani", "speaker_title": "Bupati"}  # fmt: skip
+    other = Store(str(tmp_path))
+    other.put_bytes(layout.entry_key(video_id, "event.json"), json.dumps(sidecar).encode())
+    moved = manifest.model_copy(
+        update={
+            "source": manifest.source.model_copy(update={"key": "handshake.mp4"}),
+            "artifacts": {
+                "event": manifest.artifacts["transcript"].model_copy(
+                    update={"key": layout.entry_key(video_id, "event.json")}
+                )
+            },
+        }
+    )
+    event = entry_event(other, moved)
+    assert (event.name, event.place, event.date) == ("Peresmian Pasar", "Denpasar", "2026-11-27")
+    assert event.speaker == "Bupati Ani" and event.source == "sidecar"
+    bare = moved.model_copy(update={"artifacts": {}})
+    assert entry_event(other, bare).source in ("time", "none")  # no sidecar, no folder
+
+
+def test_export_names_are_readable_and_unique() -> None:
+    assert slug("Kunjungan Kerja ke Desa Sukamaju!") == "kunjungan-kerja-ke-desa-sukamaju"
+    assert slug("Peresmian Pasar Ubud — Gianyar") == "peresmian-pasar-ubud-gianyar"
+    names = ClipNames()
+    got = [names.next("Peresmian Pasar", "2026-11-27", "x") for _ in range(2)]
+    got.append(names.next(None, None, "handshake_livingroom"))
+    assert got == [
+        "peresmian-pasar_2026-11-27_01",
+        "peresmian-pasar_2026-11-27_02",
+        "handshake-livingroom_01",
+    ]
