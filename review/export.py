@@ -86,7 +86,7 @@ class ExportJob:
     status: str = "running"  # running | done | failed
     done_clips: int = 0
     clips: int = 0
-    skipped: list[str] = field(default_factory=list)  # "<name>: <why>" of clips left out
+    skipped: list[str] = field(default_factory=list)  # clips left out: files gone from store
     error: str | None = None
     path: Path | None = None
     created: float = field(default_factory=time.time)
@@ -245,7 +245,7 @@ def write_zip(library: Library, items: list[ExportItem], dest: Path, job: Export
             try:
                 length = _add_media(zf, library, item, Path(tmp))
             except FileNotFoundError:
-                job.skipped.append(f"{item.name}: clip file missing from the store")
+                job.skipped.append(item.name)
                 job.done_clips += 1
                 continue
             start, end = item.span

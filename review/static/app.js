@@ -248,8 +248,12 @@ function setupExports() {
         }
         if (job.status !== "done") throw new Error(job.error || "failed");
         bar.value = 1;
-        const done = job.clips === 1 ? status.dataset.doneOne : status.dataset.done;
-        status.textContent = `${done.replace("{n}", job.clips)} `;
+        const made = job.clips - job.skipped.length;
+        const done = made === 1 ? status.dataset.doneOne : status.dataset.done;
+        status.textContent = `${done.replace("{n}", made)} `;
+        if (job.skipped.length) {
+          status.textContent += `(${status.dataset.skipped} ${job.skipped.join("; ")}) `;
+        }
         const link = document.createElement("a");
         link.href = `/exports/${job.id}/download`;
         link.textContent = status.dataset.download;
