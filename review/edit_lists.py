@@ -8,9 +8,8 @@ sound), so a speech opens with its audio in Premiere or Resolve. Times are at 25
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import re
+from dataclasses import dataclass, field
 
 import opentimelineio as otio
 

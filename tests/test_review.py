@@ -509,7 +509,8 @@ def test_decide_comment_export_and_persist_across_restart(
             assert clip.source_range.start_time.to_seconds() == pytest.approx(0.0)
             assert clip.source_range.duration.to_seconds() == pytest.approx(3.0)
         (marker,) = timeline.tracks[0][0].markers
-        assert marker.marked_range.start_time.to_seconds() == pytest.approx(0.5, abs=0.04)  # 3.1 - 2.6 s, one frame
+        # The comment at 3.1 s is 0.5 s into the 2.6 s trim (25 fps: within a frame).
+        assert marker.marked_range.start_time.to_seconds() == pytest.approx(0.5, abs=0.04)
         assert "Potong sebelum tepuk tangan" in marker.name
         edl_text = zf.read("edit.edl").decode()
         assert "SOROT001" in edl_text and "00:00:00:00 00:00:03:00" in edl_text
