@@ -16,7 +16,7 @@ from app.events import entry_event
 from models.clips.records import Clip
 from models.speech.records import Word
 from models.speech.text import join_words, spaced_words
-from review.db import open_db
+from review.db import make_engine, migrate, open_db
 from review.decisions import DecisionConflict, latest_decision, record_decision
 from review.explain import component_notes, factor_name
 from review.export_names import ClipNames, slug
@@ -133,6 +133,29 @@ def test_two_editors_saving_at_once_one_wins(db) -> None:
     saved = [o for o in outcomes.values() if not isinstance(o, DecisionConflict)]
     assert len(conflicts) == 1 and len(saved) == 1
     assert conflicts[0].latest == saved[0]  # the loser is told what the winner decided
+
+
+def test_migration_0002_chains_existing_history(tmp_path: Path) -> None:
+    # A database with decisions made before versions existed: each gets its predecessor.
+    engine = make_engine(db_url_of(str(tmp_path / "old.db")))
+    migrate(engine, "0001")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO users (id, username, password_hash, role, active, created_at) "
+            "VALUES (1, 'ani', 'x', 'editor', 1, '2026-11-27 01:00:00')"
+        )
+        for i, (clip, when) in enumerate([("a", "01:00"), ("b", "01:01"), ("a", "01:02")], 1):
+            conn.exec_driver_sql(
+                "INSERT INTO decisions (id, video_id, clip_id, decision, user_id, created_at, "
+                "ranker, rank, score, factors) VALUES "
+                f"({i}, '0123456789abcdef', '{clip}', 'approve', 1, '2026-11-27 {when}:00', "
+                "'hand-weighted v1', 1, 0.5, '{}')"
+            )
+    migrate(engine)
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT id, supersedes FROM decisions ORDER BY id").all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [(1, 0), (2, 0), (3, 1)]
 
 
 def test_event_from_kept_sidecar_then_folder(tmp_path: Path) -> None:
