@@ -164,6 +164,7 @@ def walk(url: str, out: Path) -> Steps:
             page.fill("form[data-comment] input[name=text]", "Bagus untuk Instagram, mulai di sini")
             page.click("form[data-comment] button")
             wait_until(page, "document.getElementById('comment-count').textContent === '1'")
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(out / "video.png"))
         with steps.step("export approved clips (trimmed render)"):
             page.click("form[data-export] button[type=submit]")

@@ -6,19 +6,23 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import opentimelineio as otio
 import pytest
 from sqlalchemy import select
 
 from app.events import entry_event
+from app.library import Library
 from models.clips.records import Clip
 from models.speech.records import Word
 from models.speech.text import join_words, spaced_words
 from review.db import make_engine, migrate, open_db
 from review.decisions import DecisionConflict, latest_decision, record_decision
 from review.explain import component_notes, factor_name
+from review.export import ExportJob, approved_items, write_zip
 from review.export_names import ClipNames, slug
 from review.formatting import local_time, timecode
 from review.settings import ReviewSettings, db_url_of
@@ -199,3 +203,31 @@ def test_export_names_are_readable_and_unique() -> None:
         "peresmian-pasar_2026-11-27_02",
         "handshake-livingroom_01",
     ]
+
+
+def test_export_leaves_out_a_vanished_file_and_keeps_untrimmed_clips_exact(
+    db, tmp_path: Path
+) -> None:
+    database, ani, _ = db
+    root, video_id = built_library()
+    copy = tmp_path / "library"
+    shutil.copytree(root, copy)
+    library = Library(Store(str(copy)))
+    ranked = library.ranked(library.manifest(video_id))
+    assert ranked is not None
+    for clip in ranked.clips:
+        record_decision(database, clip=clip, ranker=ranked.ranker, decision="approve",
+                        user_id=ani)  # fmt: skip
+    (copy / layout.entry_key(video_id, "clips/clip-01.mp4")).unlink()  # gone from the store
+    items = approved_items(library, database, [video_id])
+    job = ExportJob(id="t", user_id=ani, video_ids=[video_id], clips=len(items))
+    write_zip(library, items, tmp_path / "export.zip", job)
+    first, second = (item.name for item in items)
+    assert job.skipped == [first] and job.done_clips == 2
+    with zipfile.ZipFile(tmp_path / "export.zip") as zf:
+        kept = (copy / layout.entry_key(video_id, "clips/clip-02.mp4")).read_bytes()
+        assert zf.read(f"clips/{second}.mp4") == kept  # untrimmed: the signed file itself
+        approved = json.loads(zf.read("approved.json"))
+        timeline = otio.adapters.read_from_string(zf.read("edit.otio").decode(), "otio_json")
+    assert approved["skipped"] == [first] and [c["name"] for c in approved["clips"]] == [second]
+    assert [c.name for c in timeline.tracks[0]] == [second]
