@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from urllib.parse import quote
 
 import uvicorn
@@ -15,13 +16,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from app.library import Library
+from app.search import SearchIndex
 from review.context import STATIC, TEMPLATES, AppContext
 from review.db import open_db
 from review.export import Exports
 from review.formatting import is_finite, local_time, timecode
 from review.passwords import HashingSlots
 from review.ratelimit import LoginLimits
-from review.routes import actions, admin, auth, exports, files, pages, verify_public
+from review.routes import actions, admin, auth, exports, files, pages, search, verify_public
 from review.security import LoginRequired, SecurityHeaders, authenticate, csrf_guard
 from review.settings import ReviewSettings
 from review.templating import render, wants_json
@@ -70,6 +72,7 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
             seconds=settings.login_window_seconds,
         ),
         hashing=HashingSlots(settings.hash_concurrency, settings.hash_wait_seconds),
+        search=SearchIndex(library, Path(settings.search_db) if settings.search_db else None),
     )
 
     @asynccontextmanager
@@ -88,7 +91,7 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.ctx = context
-    for module in (auth, pages, files, actions, exports, admin):
+    for module in (auth, pages, files, actions, exports, admin, search):
         app.include_router(module.router)
     verify_public.install(app)  # public page; its upload guard sits inside SecurityHeaders
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

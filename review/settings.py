@@ -48,6 +48,8 @@ class ReviewSettings:
     hash_wait_seconds: float = 5.0
     # Clock times on the pages (decisions, comments, runs) are shown in this zone.
     timezone: str = "Asia/Jakarta"
+    # The search index (SQLite FTS5 file); None: SOROT_SEARCH_DB or the user's cache folder.
+    search_db: str | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> ReviewSettings:

@@ -47,6 +47,7 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "review" / "templates"
 
 def settings_for(store: str, db_path: Path, **extra: object) -> ReviewSettings:
     """Settings of a test app: the given store and a SQLite file."""
+    extra.setdefault("search_db", str(db_path.with_suffix(".search.sqlite")))
     return ReviewSettings(store=store, db_url=db_url_of(str(db_path)), secret=SECRET, **extra)
 
 

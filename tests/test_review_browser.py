@@ -3,7 +3,7 @@
 Two editors log in -> copy a transcript line (spaced) -> play a clip (range requests) ->
 Tab to a word and press Enter (seek) -> trim and approve -> comment (live counter) ->
 reload (trim still shown) -> the second editor's stale approval is a conflict, then keeps
-the trim -> export ("Ekspor siap: 1 klip") and download the zip -> the video and night pages
+the trim -> search a word form and jump to its second -> export ("Ekspor siap: 1 klip") and download the zip -> the video and night pages
 at 390 px without horizontal scroll. With SOROT_UPDATE_SCREENSHOT=1 it also refreshes
 docs/img/review.png (otherwise the screenshot goes to a temp dir: tests leave the tree clean);
 screenshots of a real library: bench/review_screenshots.py.
@@ -149,7 +149,12 @@ def test_editors_morning(server: str, browser: Browser, tmp_path: Path) -> None:
 
     # Back to the first clip (2-6 s): trim to 2.6-5.6 s and approve.
     page.click("article.clip >> nth=0 >> button.thumb")
-    wait_until(page, "document.getElementById('player').src.endsWith('clip-01.mp4')")
+    # Selecting plays from the clip's start once loaded: wait for that, then position.
+    wait_until(
+        page,
+        "document.getElementById('player').src.endsWith('clip-01.mp4') && "
+        "document.getElementById('player').currentTime > 0.2",
+    )
     for at, mark in ((0.6, "in"), (3.6, "out")):
         page.evaluate(f"(() => {{ const v = document.getElementById('player'); v.pause(); "
                       f"v.currentTime = {at}; }})()")  # fmt: skip
@@ -183,6 +188,17 @@ def test_editors_morning(server: str, browser: Browser, tmp_path: Path) -> None:
     other.click("form[data-decide] button[value=approve]")
     expect(other_badge).to_contain_text("Disetujui · admin · 0:02.6–0:05.6")
     other.context.close()
+
+    # Search by words spoken (another form of the word): the hit plays from that second.
+    page.goto(f"{server}/search")
+    page.fill("input[name=q]", "kedatangan")
+    page.click(".search-form button")
+    page.click("ol.hits a >> nth=0")
+    wait_until(
+        page,
+        "document.getElementById('player').src.endsWith('clip-02.mp4') && "
+        "Math.abs(document.getElementById('player').currentTime - 0.5) < 0.6",
+    )
 
     # Export: "Ekspor siap: 1 klip", and the zip holds the trimmed render.
     page.click("form[data-export] button[type=submit]")

@@ -13,9 +13,12 @@ from pathlib import Path
 import opentimelineio as otio
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from app.events import entry_event
 from app.library import Library
+from app.search import BadQuery, SearchIndex
+from cli import app as cli_app
 from models.clips.records import Clip
 from models.speech.records import Word
 from models.speech.text import join_words, spaced_words
@@ -231,3 +234,30 @@ def test_export_leaves_out_a_vanished_file_and_keeps_untrimmed_clips_exact(
         timeline = otio.adapters.read_from_string(zf.read("edit.otio").decode(), "otio_json")
     assert approved["skipped"] == [first] and [c["name"] for c in approved["clips"]] == [second]
     assert [c.name for c in timeline.tracks[0]] == [second]
+
+
+def test_search_finds_words_affixes_and_events_and_refuses_bad_queries(tmp_path: Path) -> None:
+    root, video_id = built_library()
+    index = SearchIndex(Library(Store(str(root))), tmp_path / "search.sqlite")
+    (hit,) = index.search("terima KASIH")  # case and word order do not matter
+    assert (hit.video_id, hit.start, hit.kind) == (video_id, 9.5, "speech")
+    assert hit.text == "Terima kasih sudah datang."
+    # Indonesian affixes: "kedatangan" finds "datang."; a prefix of a word finds it too.
+    assert [h.start for h in index.search("kedatangan")] == [9.5]
+    assert [h.start for h in index.search("kelu")] == [4.0]  # "keluarga?"
+    (event,) = index.search("kunjungan warga")  # the event (its inbox folder)
+    assert event.kind == "event" and event.event.startswith("kunjungan-warga")
+    assert index.search("jembatan") == []
+    for bad, key in (("", "search_empty"), ("?!* --", "search_empty"), ("x" * 10_000,
+                     "search_too_long")):  # fmt: skip
+        with pytest.raises(BadQuery) as refused:
+            index.search(bad)
+        assert refused.value.key == key
+    # The same from the command line: video id, time, the words, the event.
+    runner = CliRunner()
+    env = {"SOROT_SEARCH_DB": str(tmp_path / "cli.sqlite"), "COLUMNS": "200"}
+    result = runner.invoke(cli_app, ["search", "--store", str(root), "sudah", "datang"], env=env)
+    assert result.exit_code == 0, result.output
+    assert video_id in result.output and "9.5-" in result.output
+    assert "Terima kasih sudah datang." in result.output
+    assert runner.invoke(cli_app, ["search", "--store", str(root), "%%"], env=env).exit_code == 2

@@ -223,8 +223,13 @@ function setupVideoPage() {
   }
   markOutside();
   // /video/<id>#<clip_id> (from the night's ranking) opens that clip.
+  // /video/<id>#t=<seconds> (from search) plays the clip holding that second.
   const wanted = decodeURIComponent(location.hash.slice(1));
-  if (wanted && clips.has(wanted)) select(wanted);
+  if (wanted.startsWith("t=")) {
+    const word = document.createElement("span");
+    word.dataset.t = wanted.slice(2);
+    seekFrom(word);
+  } else if (wanted && clips.has(wanted)) select(wanted);
 }
 
 function setupExports() {
