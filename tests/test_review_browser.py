@@ -4,8 +4,9 @@ Two editors log in -> copy a transcript line (spaced) -> play a clip (range requ
 Tab to a word and press Enter (seek) -> trim and approve -> comment (live counter) ->
 reload (trim still shown) -> the second editor's stale approval is a conflict, then keeps
 the trim -> search a word form and jump to its second -> export ("Ekspor siap: 1 klip")
-and download the zip -> the video and night pages at 390 px without horizontal scroll. With SOROT_UPDATE_SCREENSHOT=1 it also refreshes
-docs/img/review.png (otherwise the screenshot goes to a temp dir: tests leave the tree clean);
+and download the zip -> the video and night pages at 390 px without horizontal scroll.
+With SOROT_UPDATE_SCREENSHOT=1 it also refreshes docs/img/review.png (otherwise the
+screenshot goes to a temp dir: tests leave the tree clean);
 screenshots of a real library: bench/review_screenshots.py.
 """
 
