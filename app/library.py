@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from app.artifacts import BadArtifact, read_artifact
 from app.events import EntryEvent, entry_event
 from models.clips.records import Clip, RankedClips
+from models.moments.records import Moments
 from models.speech.records import Transcript
 from storage import layout
 from storage.manifest import (
@@ -105,6 +106,13 @@ class Library:
                 if clip.clip_id == clip_id:
                     return ranked, clip
         raise NotInLibrary(clip_id)
+
+    def moments(self, manifest: Manifest) -> Moments | None:
+        """The entry's moments, or None when there are none or they do not parse."""
+        try:
+            return read_artifact(self.store, manifest, "moments", Moments)
+        except BadArtifact:
+            return None
 
     def transcript(self, manifest: Manifest) -> Transcript | None:
         """The entry's transcript, or None when there is none or it does not parse."""

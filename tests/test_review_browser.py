@@ -1,10 +1,11 @@
 """A real browser (Debian's Chromium via Playwright) through an editor's morning.
 
-Two editors log in -> copy a transcript line (spaced) -> play a clip (range requests) ->
-Tab to a word and press Enter (seek) -> trim and approve -> comment (live counter) ->
-reload (trim still shown) -> the second editor's stale approval is a conflict, then keeps
-the trim -> search a word form and jump to its second -> export ("Ekspor siap: 1 klip")
-and download the zip -> the video and night pages at 390 px without horizontal scroll.
+Two editors log in -> copy a transcript line (spaced) -> play a clip (range requests)
+-> Tab to a word and press Enter (seek) -> click a clip on the timeline -> trim and
+approve -> comment (live counter) -> reload (trim still shown) -> the second editor's
+stale approval is a conflict, then keeps the trim -> search a word form and jump to its
+second -> export ("Ekspor siap: 1 klip") and download the zip -> the video and night pages
+at 390 px without horizontal scroll.
 With SOROT_UPDATE_SCREENSHOT=1 it also refreshes docs/img/review.png (otherwise the
 screenshot goes to a temp dir: tests leave the tree clean);
 screenshots of a real library: bench/review_screenshots.py.
@@ -147,6 +148,11 @@ def test_editors_morning(server: str, browser: Browser, tmp_path: Path) -> None:
         "Math.abs(document.getElementById('player').currentTime - 0.5) < 0.6",
     )
     expect(page.locator("article.clip >> nth=1")).to_have_class("clip selected")
+
+    # The timeline: a click on the first clip's bar plays that clip.
+    page.click(".tl rect.tl-clip >> nth=0")
+    wait_until(page, "document.getElementById('player').src.endsWith('clip-01.mp4')")
+    expect(page.locator("article.clip >> nth=0")).to_have_class("clip selected")
 
     # Back to the first clip (2-6 s): trim to 2.6-5.6 s and approve.
     page.click("article.clip >> nth=0 >> button.thumb")

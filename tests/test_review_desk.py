@@ -20,6 +20,7 @@ from app.library import Library
 from app.search import BadQuery, SearchIndex
 from cli import app as cli_app
 from models.clips.records import Clip
+from models.moments.records import Moment
 from models.speech.records import Word
 from models.speech.text import join_words, spaced_words
 from review.db import make_engine, migrate, open_db
@@ -30,6 +31,7 @@ from review.export_names import ClipNames, slug
 from review.formatting import local_time, timecode
 from review.settings import ReviewSettings, db_url_of
 from review.tables import User
+from review.timeline import timeline_view
 from storage import layout
 from storage.manifest import read_manifest
 from storage.store import Store
@@ -261,3 +263,19 @@ def test_search_finds_words_affixes_and_events_and_refuses_bad_queries(tmp_path:
     assert video_id in result.output and "9.5-" in result.output
     assert "Terima kasih sudah datang." in result.output
     assert runner.invoke(cli_app, ["search", "--store", str(root), "%%"], env=env).exit_code == 2
+
+
+def test_timeline_places_moments_clips_and_ticks() -> None:
+    moments = [
+        Moment(start=0.0, end=30.0, label="ceremonial", score=0.2),
+        Moment(start=30.0, end=60.0, label="informal", score=0.8),
+    ]
+    clip = CLIP.model_copy(update={"start": 45.0, "end": 75.0})
+    view = timeline_view(120.0, moments, [clip])
+    assert [(b.x, b.width, b.kind) for b in view.moments] == [
+        (0.0, 25.0, "ceremonial"),
+        (25.0, 25.0, "informal"),
+    ]
+    assert [(b.x, b.width, b.text, b.start) for b in view.clips] == [(37.5, 25.0, "#1", 45.0)]
+    assert [t.seconds for t in view.ticks] == [0, 15, 30, 45, 60, 75, 90, 105, 120]
+    assert view.labels == ["ceremonial", "informal"]

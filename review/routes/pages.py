@@ -19,6 +19,7 @@ from review.decisions import CommentInfo, DecisionInfo, history, latest_decision
 from review.explain import component_notes, factor_name, named, ranker_key
 from review.routes.actions import decision_json
 from review.templating import language, render
+from review.timeline import timeline_view
 from storage import layout
 from storage.manifest import Manifest
 
@@ -214,6 +215,11 @@ def video_page(request: Request, video_id: str) -> Response:
         event=c.library.event(manifest),
         clips=clips,
         lines=transcript_lines(c.library.transcript(manifest)),
+        tl=timeline_view(
+            manifest.source.probe.duration,
+            moments.moments if (moments := c.library.moments(manifest)) else [],
+            [v.clip for v in clips],
+        ),
         timeline_url=(
             f"/media/{video_id}/timeline.png" if c.library.has(manifest, "timeline.png") else None
         ),

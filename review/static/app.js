@@ -126,13 +126,13 @@ function setupVideoPage() {
     if (notice) notice.textContent = "";
     select(clip.clip_id, t);
   }
-  const seekable = ".transcript [data-t], .comments [data-t]";
+  const seekable = ".transcript [data-t], .comments [data-t], .tl [data-t]";
   document.addEventListener("click", (event) => {
     const el = event.target.closest(seekable);
     if (el && el.matches("p[data-t]") === false) seekFrom(el);
   });
   document.addEventListener("keydown", (event) => {
-    const el = event.target.closest && event.target.closest("#transcript span[data-t]");
+    const el = event.target.closest && event.target.closest("#transcript span[data-t], .tl [data-t]");
     if (el && (event.key === "Enter" || event.key === " ")) {
       event.preventDefault();
       seekFrom(el);
