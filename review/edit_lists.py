@@ -29,6 +29,7 @@ class EditClip:
     duration: float
     metadata: dict[str, object]
     markers: list[tuple[float, str]] = field(default_factory=list)  # (media second, text)
+    audio_only: bool = False  # a speech recorded without picture: A1 only, a gap on V1
 
 
 def _t(seconds: float) -> otio.opentime.RationalTime:
@@ -59,12 +60,17 @@ def _clip(item: EditClip, reel: str, with_markers: bool) -> otio.schema.Clip:
 
 
 def timeline(items: list[EditClip], name: str) -> otio.schema.Timeline:
-    """The approved clips one after another on V1 and A1; comments as markers on V1."""
+    """The approved clips one after another on V1 and A1; comments as markers on V1 (on
+    A1 for audio-only clips, which leave a gap on V1)."""
     tl = otio.schema.Timeline(name=name)
     video = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     audio = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio)
     for number, item in enumerate(items, 1):
         reel = f"SOROT{number:03d}"
+        if item.audio_only:
+            video.append(otio.schema.Gap(duration=_t(item.duration)))
+            audio.append(_clip(item, reel, with_markers=True))
+            continue
         video.append(_clip(item, reel, with_markers=True))
         audio.append(_clip(item, reel, with_markers=False))
     tl.tracks.extend([video, audio])
@@ -78,7 +84,8 @@ def otio_json(tl: otio.schema.Timeline) -> str:
 
 def cmx3600(tl: otio.schema.Timeline) -> str:
     """The timeline as a CMX3600 EDL: each event on channel AA/V (picture and both stereo
-    channels of the same file), comments as LOC lines.
+    channels of the same file), comments as LOC lines. Audio-only clips are gaps on the
+    video track and so not in the EDL (they are in the OTIO timeline).
 
     The `otio-cmx3600-adapter` writes only the first track; our audio track holds the
     same events as the video track, so its events are the video events' channel widened

@@ -27,7 +27,7 @@ from app.library import Library, NotInLibrary
 from models.clips.boundaries import words_inside
 from models.clips.captions import cues, to_srt, to_vtt
 from models.clips.records import Clip
-from models.clips.render import RenderJob, render_clip
+from models.clips.render import RenderJob, render_audio_clip, render_clip
 from models.clips.settings import RenderSettings
 from models.media.decode import probe
 from models.speech.records import Word
@@ -120,7 +120,12 @@ def approved_items(library: Library, db: Database, video_ids: list[str]) -> list
         _, comments = history(db, video_id)
         for clip, decision in approved:
             files: dict[str, str] = {}
-            for kind, name in (("video", clip.files.video), ("vertical", clip.files.vertical)):
+            kinds = (
+                ("video", clip.files.video),
+                ("vertical", clip.files.vertical),
+                ("audio", clip.files.audio),
+            )
+            for kind, name in kinds:
                 if not name:
                     continue
                 try:
@@ -144,9 +149,11 @@ def approved_items(library: Library, db: Database, video_ids: list[str]) -> list
     return items
 
 
+_SUFFIXES = {"video": ".mp4", "vertical": "-vertical.mp4", "audio": ".m4a"}
+
+
 def _arcname(item: ExportItem, kind: str) -> str:
-    suffix = "-vertical.mp4" if kind == "vertical" else ".mp4"
-    return f"clips/{item.name}{suffix}"
+    return f"clips/{item.name}{_SUFFIXES[kind]}"
 
 
 def _write_file(zf: zipfile.ZipFile, arcname: str, src: Path) -> None:
@@ -164,6 +171,13 @@ def _add_media(zf: zipfile.ZipFile, library: Library, item: ExportItem, tmp: Pat
         with library.store.local_file(key) as path:
             if not item.trimmed:
                 _write_file(zf, arcname, path)  # the rendered, signed file itself
+                continue
+            if kind == "audio":
+                cut = tmp / f"{item.name}.m4a"
+                render_audio_clip(path, start - item.clip.start, end - item.clip.start, cut,
+                                  TRIM_RENDER)  # fmt: skip
+                _write_file(zf, arcname, cut)
+                cut.unlink()
                 continue
             info = probe(path)
             job = RenderJob(
@@ -185,7 +199,8 @@ def _edit_clip(item: ExportItem, media_duration: float) -> EditClip:
     origin = start if item.trimmed else item.clip.start
     return EditClip(
         name=item.name,
-        media=_arcname(item, "video"),
+        media=_arcname(item, "video" if "video" in item.files else "audio"),
+        audio_only="video" not in item.files,
         media_duration=media_duration if item.trimmed else item.clip.end - item.clip.start,
         source_in=start - origin,
         duration=end - start,
@@ -252,14 +267,14 @@ def write_zip(library: Library, items: list[ExportItem], dest: Path, job: Export
             captions = cues(item.words, start, end)
             zf.writestr(f"clips/{item.name}.srt", to_srt(captions))
             zf.writestr(f"clips/{item.name}.vtt", to_vtt(captions))
-            if "video" in item.files:
+            if "video" in item.files or "audio" in item.files:
                 edits.append(_edit_clip(item, length))
             written.append(item)
             job.done_clips += 1
         tl = timeline(edits, "Sorot export")
         zf.writestr("approved.json", _manifest_json(written, job.skipped))
         zf.writestr("edit.otio", otio_json(tl))
-        if edits:  # CMX3600 needs at least one event
+        if any(not e.audio_only for e in edits):  # CMX3600 needs a video event
             zf.writestr("edit.edl", cmx3600(tl))
 
 

@@ -4,8 +4,9 @@ Two editors log in -> copy a transcript line (spaced) -> play a clip (range requ
 -> Tab to a word and press Enter (seek) -> click a clip on the timeline -> trim and
 approve -> comment (live counter) -> reload (trim still shown) -> the second editor's
 stale approval is a conflict, then keeps the trim -> search a word form and jump to its
-second -> export ("Ekspor siap: 1 klip") and download the zip -> the video and night pages
-at 390 px without horizontal scroll.
+second -> export ("Ekspor siap: 1 klip") and download the zip -> an audio-only recording
+plays in an audio player and a word seeks it -> the video, night and audio pages at 390 px
+without horizontal scroll.
 With SOROT_UPDATE_SCREENSHOT=1 it also refreshes docs/img/review.png (otherwise the
 screenshot goes to a temp dir: tests leave the tree clean);
 screenshots of a real library: bench/review_screenshots.py.
@@ -28,8 +29,9 @@ from playwright.sync_api import Browser, Page, Response, expect, sync_playwright
 from ops.servers import free_port
 from review.app import create_app
 from review.i18n import MESSAGES
+from storage.store import Store
 from tests.test_review import PASSWORD, settings_for, users_db_template
-from tests.test_review_library import NIGHT, built_library
+from tests.test_review_library import NIGHT, built_library, write_audio_entry
 
 pytestmark = pytest.mark.slow  # Chromium against the review app
 
@@ -60,9 +62,17 @@ def wait_until(page: Page, expression: str, timeout: float = 15.0) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def audio_id(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A copy of the built library with an audio-only entry added: (root, its id)."""
+    root = tmp_path_factory.mktemp("browser-library") / "store"
+    shutil.copytree(built_library()[0], root)
+    return root, write_audio_entry(Store(str(root)))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, audio_id: tuple[Path, str]) -> Iterator[str]:
     """The app served by uvicorn on a free port in a thread; yields its base URL."""
-    root, _ = built_library()
+    root, _ = audio_id
     tmp = tmp_path_factory.mktemp("browser")
     shutil.copyfile(users_db_template(), tmp / "review.db")
     app = create_app(settings_for(str(root), tmp / "review.db", export_dir=str(tmp)))
@@ -103,7 +113,9 @@ def logged_in(browser: Browser, server: str, username: str, path: str) -> Page:
     return page
 
 
-def test_editors_morning(server: str, browser: Browser, tmp_path: Path) -> None:
+def test_editors_morning(
+    server: str, browser: Browser, audio_id: tuple[Path, str], tmp_path: Path
+) -> None:
     """Read, seek by keyboard, trim, approve, comment, reload, a second editor, export, and
     the phone width, as editors use it."""
     _, video_id = built_library()
@@ -221,9 +233,18 @@ def test_editors_morning(server: str, browser: Browser, tmp_path: Path) -> None:
     assert any(n.startswith("clips/kunjungan-warga_") and n.endswith("_01.mp4") for n in names)
     assert {"edit.otio", "edit.edl", "approved.json"} <= set(names)
 
+    # A speech recorded without picture plays in an audio player; a word seeks it.
+    audio_path = f"/video/{audio_id[1]}"
+    page.goto(f"{server}{audio_path}")
+    expect(page.locator("audio#player")).to_have_count(1)
+    page.focus("#transcript span[data-t='2.0']")  # " membersihkan" in the 0.5-6.9 s clip
+    page.keyboard.press("Enter")
+    wait_until(page, "document.getElementById('player').currentTime > 1.45")
+    assert page.evaluate("document.getElementById('player').src").endswith("clip-01.m4a")
+
     # A phone (390 px): nothing wider than the screen, on the video and the night page.
     page.set_viewport_size({"width": 390, "height": 844})
-    for url in (path, f"/night/{NIGHT}"):
+    for url in (path, f"/night/{NIGHT}", audio_path):
         page.goto(f"{server}{url}")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, (url, width)

@@ -3,6 +3,7 @@ two editors at once, events and export names (issue 17)."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import threading
@@ -10,6 +11,7 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import av
 import opentimelineio as otio
 import pytest
 from sqlalchemy import select
@@ -36,7 +38,7 @@ from storage import layout
 from storage.manifest import read_manifest
 from storage.store import Store
 from tests.test_review import users_db_template
-from tests.test_review_library import built_library
+from tests.test_review_library import built_library, write_audio_entry
 
 
 def _words(*tokens: str) -> list[Word]:
@@ -279,3 +281,28 @@ def test_timeline_places_moments_clips_and_ticks() -> None:
     assert [(b.x, b.width, b.text, b.start) for b in view.clips] == [(37.5, 25.0, "#1", 45.0)]
     assert [t.seconds for t in view.ticks] == [0, 15, 30, 45, 60, 75, 90, 105, 120]
     assert view.labels == ["ceremonial", "informal"]
+
+
+def test_export_of_an_audio_only_clip_is_sound_on_the_audio_track(db, tmp_path: Path) -> None:
+    database, ani, _ = db
+    store = Store(str(tmp_path / "library"))
+    video_id = write_audio_entry(store)
+    library = Library(store)
+    ranked = library.ranked(library.manifest(video_id))
+    assert ranked is not None
+    record_decision(database, clip=ranked.clips[0], ranker=ranked.ranker, decision="approve",
+                    user_id=ani, in_point=1.0, out_point=5.0)  # fmt: skip
+    (item,) = approved_items(library, database, [video_id])
+    job = ExportJob(id="a", user_id=ani, video_ids=[video_id], clips=1)
+    write_zip(library, [item], tmp_path / "export.zip", job)
+    with zipfile.ZipFile(tmp_path / "export.zip") as zf:
+        names = set(zf.namelist())
+        with av.open(io.BytesIO(zf.read(f"clips/{item.name}.m4a"))) as audio:
+            assert not audio.streams.video
+            assert 3.8 < audio.duration / av.time_base < 4.3  # the trimmed 1.0-5.0 s
+        timeline = otio.adapters.read_from_string(zf.read("edit.otio").decode(), "otio_json")
+    assert item.name.startswith("rekaman-pidato_")  # its inbox folder names the event
+    assert f"clips/{item.name}.vtt" in names and "edit.edl" not in names  # no picture events
+    video, sound = timeline.tracks
+    assert isinstance(video[0], otio.schema.Gap) and sound[0].name == item.name
+    assert sound[0].source_range.duration.to_seconds() == pytest.approx(4.0)

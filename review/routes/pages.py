@@ -105,7 +105,8 @@ def _clip_view(
             for name, value in sorted(clip.factors.items(), key=lambda kv: -kv[1])
         ],
         thumbnail_url=_clip_url(video_id, clip.files.thumbnail),
-        video_url=_clip_url(video_id, clip.files.video),
+        # An audio-only recording's clips are sound files: the page plays them the same way.
+        video_url=_clip_url(video_id, clip.files.video or clip.files.audio),
         captions_url=_clip_url(video_id, clip.files.captions),
         decision=decision,
     )
