@@ -415,11 +415,15 @@ def test_video_page_shows_clips_transcript_and_press(
     # The transcript reads (and copies) with its spaces, one focusable span per word.
     text = " ".join(re.sub(r"<[^>]+>", "", page).split())
     assert "Selamat pagi, Bapak." in text and "Terima kasih sudah datang." in text
-    assert page.count('tabindex="0" role="button"') == 13  # 3 + 3 + 4 + 3 words
+    assert len(re.findall(r'<span data-t="[^"]+" tabindex="0" role="button">', page)) == 13
     # The event of the entry (from its inbox folder here) heads the page.
     assert 'class="event-name">kunjungan-warga' in page
     night = client.get(f"/night/{NIGHT}").text
     assert "kunjungan-warga" in night and f"/video/{video_id}" in night
+    # The whole night on one page: the event's clips ranked, each with its reason.
+    assert "Klip terbaik malam ini (2 klip)" in night
+    first, second = (night.index(f"Jabat tangan dengan warga (klip {n})") for n in (1, 2))
+    assert first < second
     index = client.get("/").text
     assert NIGHT in index and "Malam" in index
 
