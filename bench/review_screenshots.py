@@ -8,7 +8,8 @@ Usage: PYTHONPATH=. .venv/bin/python -m bench.review_screenshots [--library DIR]
    `kunjungan-desa/` with an `event.json` sidecar, and the Indonesian Spoken-Wikipedia
    reading (audio only) in `pembacaan-artikel/` without one (its event is the folder).
 2. Serves the review app on it and walks an editor's morning in Chromium (Playwright):
-   log in, the night page, a video page, play, trim, approve, comment, the phone width.
+   log in, the night page, a video page, play, trim, approve, comment, export, the
+   audio-only reading (transcript, audio player), the phone width.
    Each page is saved as a PNG in `--out` (default docs/screenshots/) and each step's
    time is printed.
 """
@@ -174,6 +175,12 @@ def walk(url: str, out: Path) -> Steps:
             page.click("ul.videos a:has-text('kartinah')")
             page.wait_for_selector("#transcript")
         page.locator("#transcript").screenshot(path=str(out / "transcript.png"))
+        with steps.step("audio-only reading: play its top clip"):
+            page.click("article.clip >> nth=0 >> button.thumb")
+            wait_until(page, "document.getElementById('player').currentTime > 1")
+            page.evaluate("document.getElementById('player').pause()")
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(out / "audio.png"))
         phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
         phone.context.add_cookies(page.context.cookies())
         with steps.step("phone 390 px: the video page"):

@@ -35,7 +35,10 @@ def factor_name(lang: str, name: str, components: dict[str, str]) -> str:
 
 
 def component_notes(components: dict[str, str]) -> list[str]:
-    """Message keys of the notes an editor needs: recognition off, people model missing."""
+    """Message keys of the notes an editor needs: recognition off, people model missing,
+    or no picture at all (then the picture's components are not missing, just moot)."""
+    if components.get("look.frames", "").startswith("missing"):
+        return ["note_no_picture"]
     notes = []
     leader = components.get("leader", "")
     if "no leader enrolled" in leader:

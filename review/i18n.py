@@ -181,6 +181,9 @@ MESSAGES: dict[str, dict[str, str]] = {
             "suara saja."
         ),
         "note_no_faces": "Deteksi wajah tidak berjalan: faktor wajah dan interaksi tidak lengkap.",
+        "note_no_picture": (
+            "Rekaman tanpa gambar: faktor wajah, gambar dan interaksi tidak dinilai (0)."
+        ),
         "place": "Tempat",
         "date": "Tanggal",
         "speaker": "Pembicara",
@@ -359,6 +362,9 @@ MESSAGES: dict[str, dict[str, str]] = {
             "faces and sound only."
         ),
         "note_no_faces": "Face detection did not run: face and interaction factors are partial.",
+        "note_no_picture": (
+            "A recording without picture: face, picture and interaction factors are not judged (0)."
+        ),
         "place": "Place",
         "date": "Date",
         "speaker": "Speaker",

@@ -75,6 +75,8 @@ def test_factor_names_say_when_recognition_was_off() -> None:
     assert factor_name("id", "new_factor", {}) == "New factor"  # never a raw key
     assert component_notes(off) == ["note_no_leader", "note_no_people"]
     assert component_notes({"leader": "ran", "look.bodies": "cached"}) == []
+    sound_only = {**off, "look.frames": "missing: no video stream"}
+    assert component_notes(sound_only) == ["note_no_picture"]
 
 
 @pytest.fixture
