@@ -12,7 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from app.artifacts import BadArtifact, read_artifact
+from app.events import EntryEvent, entry_event
 from models.clips.records import Clip, RankedClips
+from models.moments.records import Moments
 from models.speech.records import Transcript
 from storage import layout
 from storage.manifest import (
@@ -22,7 +24,7 @@ from storage.manifest import (
     list_entries,
     read_manifest,
 )
-from storage.runs import RunReport, list_reports
+from storage.runs import NightEvent, RunReport, list_reports
 from storage.store import Store, UnsafeKey
 
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -41,15 +43,11 @@ class Night:
 
     date: str
     reports: list[RunReport]
-    # event name -> video ids, in input order
+    # event name (or the night's time group id "evt-...") -> video ids, in input order
     events: dict[str, list[str]] = field(default_factory=dict)
     failed: int = 0
-
-
-def _event_of_input(key: str) -> str:
-    # inbox/<event folder>/<file>: the folder is how offices group a day's footage.
-    parts = key.split("/")
-    return parts[-2] if len(parts) >= 3 else ""
+    # time group id -> its first recording (ISO 8601), for groups without a name
+    event_starts: dict[str, str] = field(default_factory=dict)
 
 
 class Library:
@@ -109,12 +107,23 @@ class Library:
                     return ranked, clip
         raise NotInLibrary(clip_id)
 
+    def moments(self, manifest: Manifest) -> Moments | None:
+        """The entry's moments, or None when there are none or they do not parse."""
+        try:
+            return read_artifact(self.store, manifest, "moments", Moments)
+        except BadArtifact:
+            return None
+
     def transcript(self, manifest: Manifest) -> Transcript | None:
         """The entry's transcript, or None when there is none or it does not parse."""
         try:
             return read_artifact(self.store, manifest, "transcript", Transcript)
         except BadArtifact:
             return None
+
+    def event(self, manifest: Manifest) -> EntryEvent:
+        """The entry's event: sidecar, else inbox folder, else recording time."""
+        return entry_event(self.store, manifest)
 
     def press_release(self, manifest: Manifest) -> str | None:
         """The press-release draft (Markdown), when the entry has one."""
@@ -153,13 +162,36 @@ class Library:
             night = Night(date=date, reports=by_date[date])
             for report in night.reports:
                 night.failed += report.count("failed")
+                by_time = {v: e for e in report.events for v in e.video_ids}
                 for item in report.inputs:
-                    if item.outcome == "processed" and item.video_id:
-                        videos = night.events.setdefault(_event_of_input(item.key), [])
-                        if item.video_id not in videos:
-                            videos.append(item.video_id)
+                    if item.outcome != "processed" or not item.video_id:
+                        continue
+                    group = self._event_group(item.video_id, by_time.get(item.video_id))
+                    if group is None:
+                        continue  # processed, but the entry is gone or not committed
+                    name, start = group
+                    if start:
+                        night.event_starts[name] = start
+                    videos = night.events.setdefault(name, [])
+                    if item.video_id not in videos:
+                        videos.append(item.video_id)
             nights.append(night)
         return nights
+
+    def _event_group(
+        self, video_id: str, by_time: NightEvent | None
+    ) -> tuple[str, str | None] | None:
+        """(group name, start of a time group) of a night's video: its event's name when
+        a sidecar or folder names one, else the night's grouping by recording time."""
+        try:
+            event = self.event(self.manifest(video_id))
+        except NotInLibrary:
+            return None
+        if event.name:
+            return event.name, None
+        if by_time is not None:
+            return by_time.event_id, by_time.start
+        return "", None
 
     def night(self, date: str) -> Night:
         """One night by date (YYYY-MM-DD)."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from cli import leader, library, models, night, press, provenance, review, vocabulary
+from cli import leader, library, models, night, press, provenance, review, search, vocabulary
 
 app = typer.Typer(no_args_is_help=True, help="Sorot: nightly media curation for Prokopim.")
 app.command()(night.run)
 app.command()(night.status)
 app.command()(night.deploy)
 app.command()(provenance.verify)
+app.command()(search.search)
 app.add_typer(library.app, name="library")
 app.add_typer(leader.app, name="leader")
 app.add_typer(models.app, name="models")

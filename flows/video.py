@@ -59,7 +59,9 @@ def process_video(
     press = night.run_if(bool(transcript and metadata), press_stage, transcript, timeline) or {}
     prints = night.run(fingerprint_stage)
     ranked = night.run(clips_stage, info, transcript, timeline, moments)
-    renders = info.video is not None and bool(ranked.clips) and settings.render_top > 0
+    # Audio-only recordings get audio clips (.m4a), so they play in the review app too.
+    playable = info.video is not None or info.audio is not None
+    renders = playable and bool(ranked.clips) and settings.render_top > 0
     ranked, uploaded, c2pa = night.run_if(
         renders, render_stage, info, ranked, transcript, timeline, otherwise=(ranked, {}, None)
     )
@@ -69,6 +71,8 @@ def process_video(
         "moments": moments.model_dump_json(indent=2).encode(),
         **({"timeline": picture} if picture else {}),
         **press,
+        # The sidecar's event, kept with the entry: the inbox (or --inbox folder) may be gone.
+        **({"event": metadata.model_dump_json(indent=2).encode()} if metadata else {}),
         "fingerprints": prints,
         "clips_ranked": ranked.model_dump_json(indent=2).encode(),
     }
@@ -133,7 +137,7 @@ def _components(
     if broken:  # also when the press stage had no transcript, or used the folder's sidecar
         components["event_metadata"] = f"missing: {broken}"
     components["fingerprint"] = ran["fingerprint"]
-    components["render"] = ran.get("render", "skipped: no video stream or no clips")
+    components["render"] = ran.get("render", "skipped: no video or audio stream, or no clips")
     if c2pa is not None:
         components["c2pa"] = c2pa
     components["clips"] = f"{ran['clips']} ({ranked.ranker})"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from urllib.parse import quote
 
 import uvicorn
@@ -16,39 +16,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from app.library import Library
+from app.search import SearchIndex
 from review.context import STATIC, TEMPLATES, AppContext
 from review.db import open_db
 from review.export import Exports
+from review.formatting import is_finite, local_time, timecode
 from review.passwords import HashingSlots
 from review.ratelimit import LoginLimits
-from review.routes import actions, admin, auth, exports, files, pages, verify_public
+from review.routes import actions, admin, auth, exports, files, pages, search, verify_public
 from review.security import LoginRequired, SecurityHeaders, authenticate, csrf_guard
 from review.settings import ReviewSettings
 from review.templating import render, wants_json
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-
-
-def is_finite(value: object) -> bool:
-    """Whether a value is a finite number (the template test `is finite`)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def timecode(seconds: float | None) -> str:
-    """'m:ss.s' (or 'h:mm:ss') for times shown to editors; '–' for no time or a bad one.
-
-    A row stored before times were checked (or by hand) may hold inf or NaN: the page shows
-    it with a dash instead of failing.
-    """
-    if not is_finite(seconds):
-        return "–"
-    assert seconds is not None
-    minutes, secs = divmod(max(seconds, 0.0), 60)
-    hours, minutes = divmod(int(minutes), 60)
-    if hours:
-        return f"{hours}:{minutes:02d}:{int(secs):02d}"
-    return f"{minutes}:{secs:04.1f}"
 
 
 async def _login_required(request: Request, _exc: Exception) -> Response:
@@ -75,6 +56,9 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
     library = Library(Store(settings.store))
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.filters["tc"] = timecode
+    templates.env.filters["local"] = lambda value, seconds=False: local_time(
+        value, settings.timezone, seconds
+    )
     templates.env.tests["finite"] = is_finite
     context = AppContext(
         settings=settings,
@@ -88,6 +72,7 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
             seconds=settings.login_window_seconds,
         ),
         hashing=HashingSlots(settings.hash_concurrency, settings.hash_wait_seconds),
+        search=SearchIndex(library, Path(settings.search_db) if settings.search_db else None),
     )
 
     @asynccontextmanager
@@ -106,7 +91,7 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.ctx = context
-    for module in (auth, pages, files, actions, exports, admin):
+    for module in (auth, pages, files, actions, exports, admin, search):
         app.include_router(module.router)
     verify_public.install(app)  # public page; its upload guard sits inside SecurityHeaders
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

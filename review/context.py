@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from app.library import Library
+from app.search import SearchIndex
 from review.db import Database
 from review.export import Exports
 from review.passwords import HashingSlots
@@ -31,6 +32,7 @@ class AppContext:
     templates: Jinja2Templates
     login_limits: LoginLimits  # failed logins per user and per address
     hashing: HashingSlots  # argon2 runs at once
+    search: SearchIndex  # full-text index of the library (a local SQLite cache)
 
 
 def ctx(request: Request) -> AppContext:

@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from models.clips.records import Clip
 from review.db import Database
@@ -48,6 +50,17 @@ class DecisionInfo:
     username: str
     created_at: datetime
     ranker: str
+
+
+class DecisionConflict(DecisionError):
+    """Another editor decided the clip after the state this editor saw: nothing stored.
+
+    `latest` is the clip's decision now (None only if it vanished meanwhile).
+    """
+
+    def __init__(self, latest: DecisionInfo | None) -> None:
+        super().__init__("the clip was decided meanwhile", "decision_conflict")
+        self.latest = latest
 
 
 @dataclass(frozen=True)
@@ -113,6 +126,22 @@ def _comment_info(row: Comment) -> CommentInfo:
     )
 
 
+def _latest_row(s: Session, video_id: str, clip_id: str) -> Decision | None:
+    return s.scalars(
+        select(Decision)
+        .where(Decision.video_id == video_id, Decision.clip_id == clip_id)
+        .order_by(Decision.created_at.desc(), Decision.id.desc())
+        .limit(1)
+    ).first()
+
+
+def latest_decision(db: Database, video_id: str, clip_id: str) -> DecisionInfo | None:
+    """The clip's current decision, or None when it is undecided."""
+    with db.session() as s:
+        row = _latest_row(s, video_id, clip_id)
+        return _decision_info(row) if row is not None else None
+
+
 def record_decision(
     db: Database,
     *,
@@ -122,12 +151,53 @@ def record_decision(
     user_id: int,
     in_point: float | None = None,
     out_point: float | None = None,
+    clear_trim: bool = False,
+    base: int | None = None,
 ) -> DecisionInfo:
-    """Store an approve/reject of a clip, with optional trimmed in/out (source seconds)."""
+    """Store an approve/reject of a clip, with optional trimmed in/out (source seconds).
+
+    Without a new in/out (and without `clear_trim`) the clip's existing trim is kept, so a
+    second approval does not erase the first editor's trim. `base` is the id of the
+    clip's latest decision the editor saw (0: none yet): when another decision came since,
+    DecisionConflict carries it and nothing is stored; two editors saving at once on the
+    same state are told apart by the database (a unique index), not by timing. `base=None`
+    skips the check (scripts that mean to override).
+    """
     if decision not in DECISIONS:
         raise DecisionError(
             f"decision must be approve or reject, not {decision!r}", "decision_bad_kind"
         )
+    try:
+        with db.session() as s:
+            latest = _latest_row(s, clip.video_id, clip.clip_id)
+            latest_id = latest.id if latest is not None else 0
+            if base is not None and base != latest_id:
+                raise DecisionConflict(_decision_info(latest) if latest is not None else None)
+            if in_point is None and out_point is None and not clear_trim and latest is not None:
+                in_point, out_point = latest.in_point, latest.out_point
+            _check_trim(clip, in_point, out_point)
+            row = Decision(
+                video_id=clip.video_id,
+                clip_id=clip.clip_id,
+                decision=decision,
+                in_point=in_point,
+                out_point=out_point,
+                user_id=user_id,
+                ranker=ranker,
+                rank=clip.rank,
+                score=clip.score,
+                factors=dict(clip.factors),
+                supersedes=latest_id,
+            )
+            s.add(row)
+            s.flush()
+            s.refresh(row)
+            return _decision_info(row)
+    except IntegrityError:  # another editor's decision on the same state committed first
+        raise DecisionConflict(latest_decision(db, clip.video_id, clip.clip_id)) from None
+
+
+def _check_trim(clip: Clip, in_point: float | None, out_point: float | None) -> None:
     start = clip.start if in_point is None else in_point
     end = clip.end if out_point is None else out_point
     # The rendered clip file covers [start, end]: trims can only shorten it.
@@ -135,23 +205,6 @@ def record_decision(
         raise DecisionError(
             "in/out must lie inside the clip, with in before out", "decision_bad_trim"
         )
-    with db.session() as s:
-        row = Decision(
-            video_id=clip.video_id,
-            clip_id=clip.clip_id,
-            decision=decision,
-            in_point=in_point,
-            out_point=out_point,
-            user_id=user_id,
-            ranker=ranker,
-            rank=clip.rank,
-            score=clip.score,
-            factors=dict(clip.factors),
-        )
-        s.add(row)
-        s.flush()
-        s.refresh(row)
-        return _decision_info(row)
 
 
 def check_timecode(timecode: float, duration: float | None) -> None:

@@ -1,10 +1,13 @@
-"""Export approved clips: a zip of clip files and captions plus edit lists, as a job.
+"""Export approved clips: a zip that opens as it is in the office's video editor, as a job.
 
-The zip is written to a temporary file (never held in memory), copying each clip from the
-store in chunks; progress is the share of bytes copied. Edit lists: OpenTimelineIO
-(`edit.otio`) and CMX3600 (`edit.edl`, via the `otio-cmx3600-adapter` plugin). Trims are
-applied in the edit lists (source range within each clip file); the clip files are the
-rendered ones, untouched, so their provenance signatures stay valid.
+For every approved clip: `clips/<event>_<date>_<NN>.mp4` (the approved span: the rendered
+clip file itself, byte for byte, when the editor did not trim it, so its provenance stays
+verifiable; a new render of just the trimmed span with PyAV when they did), the vertical
+version likewise, and `.srt` / `.vtt` captions of the span beside it. Then `edit.otio` and
+`edit.edl` (CMX3600) with a video and an audio track and the editors' comments as
+markers, and `approved.json`. The zip is written to a temporary file (never held in
+memory); progress is the share of clips done. A clip whose file is gone from the store is
+left out and named in the job and in `approved.json`, the rest is exported.
 """
 
 from __future__ import annotations
@@ -20,53 +23,70 @@ import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import opentimelineio as otio
-
 from app.library import Library, NotInLibrary
+from models.clips.boundaries import words_inside
+from models.clips.captions import cues, to_srt, to_vtt
 from models.clips.records import Clip
+from models.clips.render import RenderJob, render_audio_clip, render_clip
+from models.clips.settings import RenderSettings
+from models.media.decode import probe
+from models.speech.records import Word
 from review.db import Database
-from review.decisions import DecisionInfo, latest_decisions
+from review.decisions import CommentInfo, DecisionInfo, history, latest_decisions
+from review.edit_lists import EditClip, cmx3600, otio_json, timeline
+from review.export_names import ClipNames
 from storage import layout
 
 log = logging.getLogger(__name__)
 
-# Indonesian broadcast is PAL: 25 frames a second for edit-list timecodes.
-EDIT_RATE = 25
 # Finished exports are kept this long for download, then removed.
 KEEP_SECONDS = 3600
 _COMPRESSED = (".mp4", ".mov", ".jpg", ".jpeg", ".png")
+# Trimmed spans are rendered at the quality of the night's clips.
+TRIM_RENDER = RenderSettings(captions=False, vertical=False)
 
 
 @dataclass
 class ExportItem:
-    """One approved clip and the files of it that go into the zip."""
+    """One approved clip: its decision, where its files are, and its readable name."""
 
     clip: Clip
     decision: DecisionInfo
     source_key: str
     source_sha256: str
-    files: dict[str, str]  # store key -> name inside the zip
-    size: int = 0
+    name: str  # file stem inside the zip: "<event>_<date>_<NN>"
+    event: str | None
+    files: dict[str, str]  # "video" / "vertical" -> store key of the rendered file
+    words: list[Word] = field(default_factory=list)  # transcript words of the approved span
+    comments: list[CommentInfo] = field(default_factory=list)  # inside the approved span
 
     @property
-    def video_in_zip(self) -> str | None:
-        """Name inside the zip of the clip's (landscape) video file."""
-        if not self.clip.files.video:
-            return None
-        return f"clips/{self.clip.video_id}/{self.clip.files.video}"
+    def span(self) -> tuple[float, float]:
+        """The approved span in source seconds (the editor's in/out, else the clip's)."""
+        d = self.decision
+        return (
+            self.clip.start if d.in_point is None else d.in_point,
+            self.clip.end if d.out_point is None else d.out_point,
+        )
+
+    @property
+    def trimmed(self) -> bool:
+        """Whether the approved span is shorter than the rendered clip."""
+        start, end = self.span
+        return start > self.clip.start + 1e-3 or end < self.clip.end - 1e-3
 
 
 @dataclass
 class ExportJob:
-    """A running or finished export; progress in bytes."""
+    """A running or finished export; progress in clips."""
 
     id: str
     user_id: int
     video_ids: list[str]
     status: str = "running"  # running | done | failed
-    done_bytes: int = 0
-    total_bytes: int = 0
+    done_clips: int = 0
     clips: int = 0
+    skipped: list[str] = field(default_factory=list)  # clips left out: files gone from store
     error: str | None = None
     path: Path | None = None
     created: float = field(default_factory=time.time)
@@ -76,86 +96,136 @@ class ExportJob:
         """0..1 share of the work done."""
         if self.status == "done":
             return 1.0
-        return self.done_bytes / self.total_bytes if self.total_bytes else 0.0
+        return self.done_clips / self.clips if self.clips else 0.0
 
 
 def approved_items(library: Library, db: Database, video_ids: list[str]) -> list[ExportItem]:
-    """The approved clips of these videos (latest decision), with the files to export."""
+    """The approved clips of these videos (latest decision), named and with their files."""
     decided = latest_decisions(db, video_ids)
+    names = ClipNames()
     items = []
     for video_id in video_ids:
         manifest = library.manifest(video_id)
         ranked = library.ranked(manifest)
-        for clip in ranked.clips if ranked else []:
-            decision = decided.get(clip.clip_id)
-            if decision is None or decision.decision != "approve":
-                continue
+        event = library.event(manifest)
+        approved = [
+            (clip, d)
+            for clip in (ranked.clips if ranked else [])
+            if (d := decided.get(clip.clip_id)) is not None and d.decision == "approve"
+        ]
+        if not approved:
+            continue
+        transcript = library.transcript(manifest)
+        words = [w for seg in transcript.segments for w in seg.words] if transcript else []
+        _, comments = history(db, video_id)
+        for clip, decision in approved:
             files: dict[str, str] = {}
-            size = 0
-            for name in (clip.files.video, clip.files.vertical, clip.files.captions):
+            kinds = (
+                ("video", clip.files.video),
+                ("vertical", clip.files.vertical),
+                ("audio", clip.files.audio),
+            )
+            for kind, name in kinds:
                 if not name:
                     continue
                 try:
-                    ref = library.artifact(manifest, f"{layout.CLIPS_DIR}/{name}")
+                    files[kind] = library.artifact(manifest, f"{layout.CLIPS_DIR}/{name}").key
                 except NotInLibrary:
                     continue  # named in ranked.json but not committed: skip, never guess
-                files[ref.key] = f"clips/{video_id}/{name}"
-                size += ref.bytes
-            items.append(
-                ExportItem(clip, decision, manifest.source.key, manifest.source.sha256, files, size)
+            stem = manifest.source.key.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            item = ExportItem(
+                clip=clip,
+                decision=decision,
+                source_key=manifest.source.key,
+                source_sha256=manifest.source.sha256,
+                name=names.next(event.name, event.date, stem),
+                event=event.name,
+                files=files,
             )
+            start, end = item.span
+            item.words = words_inside(words, start, end)
+            item.comments = [c for c in comments if start <= c.timecode <= end]
+            items.append(item)
     return items
 
 
-def _seconds(value: float) -> otio.opentime.RationalTime:
-    return otio.opentime.RationalTime(round(value * EDIT_RATE), EDIT_RATE)
+_SUFFIXES = {"video": ".mp4", "vertical": "-vertical.mp4", "audio": ".m4a"}
 
 
-def timeline(items: list[ExportItem], name: str) -> otio.schema.Timeline:
-    """An OTIO timeline: the approved clips in order, trimmed to the editors' in/out."""
-    tl = otio.schema.Timeline(name=name)
-    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
-    tl.tracks.append(track)
-    for number, item in enumerate(items, 1):
-        clip, decision = item.clip, item.decision
-        if item.video_in_zip is None:
-            continue
-        start = clip.start if decision.in_point is None else decision.in_point
-        end = clip.end if decision.out_point is None else decision.out_point
-        reference = otio.schema.ExternalReference(
-            target_url=item.video_in_zip,
-            available_range=otio.opentime.TimeRange(_seconds(0), _seconds(clip.end - clip.start)),
-        )
-        track.append(
-            otio.schema.Clip(
-                name=clip.clip_id,
-                media_reference=reference,
-                source_range=otio.opentime.TimeRange(
-                    _seconds(start - clip.start), _seconds(end - start)
-                ),
-                metadata={
-                    # Reels must be unique and at most 8 characters in CMX3600.
-                    "cmx_3600": {"reel": f"SOROT{number:03d}"},
-                    "sorot": {
-                        "video_id": clip.video_id,
-                        "clip_id": clip.clip_id,
-                        "source_key": item.source_key,
-                        "source_sha256": item.source_sha256,
-                        "source_in": start,
-                        "source_out": end,
-                    },
-                },
+def _arcname(item: ExportItem, kind: str) -> str:
+    return f"clips/{item.name}{_SUFFIXES[kind]}"
+
+
+def _write_file(zf: zipfile.ZipFile, arcname: str, src: Path) -> None:
+    compress = zipfile.ZIP_STORED if arcname.endswith(_COMPRESSED) else zipfile.ZIP_DEFLATED
+    zf.write(src, arcname, compress_type=compress)
+
+
+def _add_media(zf: zipfile.ZipFile, library: Library, item: ExportItem, tmp: Path) -> float:
+    """Put the clip's video (and vertical) for the approved span into the zip; returns the
+    video's length in seconds. FileNotFoundError when a file is gone from the store."""
+    start, end = item.span
+    length = end - start
+    for kind, key in item.files.items():
+        arcname = _arcname(item, kind)
+        with library.store.local_file(key) as path:
+            if not item.trimmed:
+                _write_file(zf, arcname, path)  # the rendered, signed file itself
+                continue
+            if kind == "audio":
+                cut = tmp / f"{item.name}.m4a"
+                render_audio_clip(path, start - item.clip.start, end - item.clip.start, cut,
+                                  TRIM_RENDER)  # fmt: skip
+                _write_file(zf, arcname, cut)
+                cut.unlink()
+                continue
+            info = probe(path)
+            job = RenderJob(
+                start=start - item.clip.start,
+                end=end - item.clip.start,
+                stem=tmp / f"{item.name}-{kind}",
             )
-        )
-    return tl
+            result = render_clip(path, info, job, TRIM_RENDER)
+            _write_file(zf, arcname, result.video)
+            result.video.unlink()
+            if result.thumbnail:
+                result.thumbnail.unlink()
+    return length
 
 
-def _manifest_json(items: list[ExportItem]) -> str:
+def _edit_clip(item: ExportItem, media_duration: float) -> EditClip:
+    start, end = item.span
+    # Media time: trimmed renders start at the approved in; untrimmed files at the clip's.
+    origin = start if item.trimmed else item.clip.start
+    return EditClip(
+        name=item.name,
+        media=_arcname(item, "video" if "video" in item.files else "audio"),
+        audio_only="video" not in item.files,
+        media_duration=media_duration if item.trimmed else item.clip.end - item.clip.start,
+        source_in=start - origin,
+        duration=end - start,
+        metadata={
+            "video_id": item.clip.video_id,
+            "clip_id": item.clip.clip_id,
+            "event": item.event,
+            "source_key": item.source_key,
+            "source_sha256": item.source_sha256,
+            "source_in": start,
+            "source_out": end,
+        },
+        markers=[(c.timecode - origin, f"{c.username}: {c.text}") for c in item.comments],
+    )
+
+
+def _manifest_json(items: list[ExportItem], skipped: list[str]) -> str:
     rows = []
     for item in items:
         d = item.decision
+        start, end = item.span
         rows.append(
             {
+                "name": item.name,
+                "event": item.event,
                 "video_id": item.clip.video_id,
                 "clip_id": item.clip.clip_id,
                 "rank": item.clip.rank,
@@ -163,39 +233,49 @@ def _manifest_json(items: list[ExportItem]) -> str:
                 "source_sha256": item.source_sha256,
                 "clip_start": item.clip.start,
                 "clip_end": item.clip.end,
-                "in": d.in_point if d.in_point is not None else item.clip.start,
-                "out": d.out_point if d.out_point is not None else item.clip.end,
+                "in": start,
+                "out": end,
+                "trimmed": item.trimmed,
                 "text": item.clip.text,
-                "files": sorted(item.files.values()),
                 "approved_by": d.username,
                 "approved_at": d.created_at.isoformat(),
+                "comments": [
+                    {"at": c.timecode, "by": c.username, "text": c.text} for c in item.comments
+                ],
             }
         )
-    return json.dumps({"schema_version": 1, "clips": rows}, ensure_ascii=False, indent=2)
+    body = {"schema_version": 2, "clips": rows, "skipped": skipped}
+    return json.dumps(body, ensure_ascii=False, indent=2)
 
 
 def write_zip(library: Library, items: list[ExportItem], dest: Path, job: ExportJob) -> None:
-    """Write the export zip to `dest`, updating `job` progress as bytes are copied."""
-    store = library.store
-    job.total_bytes = sum(item.size for item in items) or 1
-    tl = timeline(items, "Sorot export")
-    with zipfile.ZipFile(dest, "w") as zf:
+    """Write the export zip to `dest`, updating `job` as clips are done."""
+    edits: list[EditClip] = []
+    written: list[ExportItem] = []
+    with (
+        tempfile.TemporaryDirectory(prefix="sorot-trim-") as tmp,
+        zipfile.ZipFile(dest, "w", allowZip64=True) as zf,
+    ):
         for item in items:
-            for key, arcname in item.files.items():
-                compress = (
-                    zipfile.ZIP_STORED
-                    if key.lower().endswith(_COMPRESSED)
-                    else zipfile.ZIP_DEFLATED
-                )
-                info = zipfile.ZipInfo(arcname, time.localtime()[:6])
-                info.compress_type = compress
-                with store.open(key) as src, zf.open(info, "w", force_zip64=True) as out:
-                    while chunk := src.read(1 << 20):
-                        out.write(chunk)
-                        job.done_bytes += len(chunk)
-        zf.writestr("approved.json", _manifest_json(items))
-        zf.writestr("edit.otio", otio.adapters.write_to_string(tl, "otio_json"))
-        zf.writestr("edit.edl", otio.adapters.write_to_string(tl, "cmx_3600"))
+            try:
+                length = _add_media(zf, library, item, Path(tmp))
+            except FileNotFoundError:
+                job.skipped.append(item.name)
+                job.done_clips += 1
+                continue
+            start, end = item.span
+            captions = cues(item.words, start, end)
+            zf.writestr(f"clips/{item.name}.srt", to_srt(captions))
+            zf.writestr(f"clips/{item.name}.vtt", to_vtt(captions))
+            if "video" in item.files or "audio" in item.files:
+                edits.append(_edit_clip(item, length))
+            written.append(item)
+            job.done_clips += 1
+        tl = timeline(edits, "Sorot export")
+        zf.writestr("approved.json", _manifest_json(written, job.skipped))
+        zf.writestr("edit.otio", otio_json(tl))
+        if any(not e.audio_only for e in edits):  # CMX3600 needs a video event
+            zf.writestr("edit.edl", cmx3600(tl))
 
 
 class Exports:

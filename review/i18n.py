@@ -50,7 +50,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "timeline": "Linimasa momen",
         "transcript": "Transkrip",
         "no_transcript": "Belum ada transkrip.",
-        "transcript_hint": "Klik kata untuk memutar klip di titik itu.",
+        "transcript_hint": "Klik kata (atau Tab lalu Enter) untuk memutar klip di titik itu.",
         "not_in_clip": "Bagian ini tidak termasuk klip mana pun.",
         "player": "Pemutar",
         "choose_clip": "Pilih klip di sebelah kanan untuk memutarnya.",
@@ -75,7 +75,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "press_release": "Draf siaran pers",
         "export": "Ekspor klip yang disetujui",
         "export_running": "Menyiapkan ekspor…",
-        "export_done": "Ekspor siap:",
         "export_failed": "Ekspor gagal.",
         "nothing_approved": "Belum ada klip yang disetujui.",
         "download": "Unduh",
@@ -137,6 +136,61 @@ MESSAGES: dict[str, dict[str, str]] = {
         "verify_rate_limited": "Terlalu banyak unggahan. Coba lagi nanti.",
         "verify_not_media": "Berkas ini bukan video atau audio yang dapat dibaca.",
         "verify_no_file": "Pilih berkas untuk diperiksa.",
+        "decision_conflict": (
+            "Klip ini baru saja diputuskan oleh penyunting lain. Keputusan terbaru "
+            "ditampilkan; pilih lagi bila tetap ingin mengubahnya."
+        ),
+        "export_done_n": "Ekspor siap: {n} klip",
+        "export_done_n_one": "Ekspor siap: {n} klip",
+        "export_skipped": "dilewati, berkasnya hilang dari penyimpanan:",
+        "search": "Cari",
+        "audio_only": "Rekaman suara saja: klip diputar sebagai audio, dengan transkripnya.",
+        "search_hint": "kata yang diucapkan, acara, tempat, tanggal, pembicara",
+        "search_hits": "{n} hasil",
+        "search_hits_one": "{n} hasil",
+        "search_empty": "Tulis setidaknya satu kata atau angka untuk dicari.",
+        "search_too_long": "Pencarian terlalu panjang: paling banyak 200 karakter.",
+        "clip_count": "{n} klip",
+        "clip_count_one": "{n} klip",
+        "factor_interaction": "Interaksi dengan warga",
+        "factor_informal": "Suasana informal",
+        "factor_leader": "Pimpinan terlihat",
+        "factor_leader_any_face": "Wajah terlihat (pimpinan tidak dikenali)",
+        "factor_speech_clarity": "Kejelasan ucapan",
+        "factor_quotability": "Layak dikutip",
+        "factor_visual_quality": "Kualitas gambar",
+        "factor_audio_quality": "Kualitas audio",
+        "factor_duration_fit": "Durasi pas",
+        "label_informal": "Informal",
+        "label_ceremonial": "Seremonial",
+        "label_crowd": "Kerumunan",
+        "label_other": "Lainnya",
+        "label_quote": "Kutipan",
+        "ranker_hand": "Diurutkan dengan bobot tetap (belum belajar dari keputusan penyunting)",
+        "ranker_trained": "Diurutkan oleh model yang belajar dari keputusan penyunting",
+        "note_no_leader": (
+            "Pengenalan pimpinan tidak aktif (belum ada pimpinan terdaftar): faktor "
+            "“Wajah terlihat” berarti wajah siapa pun, bukan pimpinan."
+        ),
+        "note_leader_failed": (
+            "Pengenalan pimpinan tidak berjalan: faktor “Wajah terlihat” berarti wajah "
+            "siapa pun, bukan pimpinan."
+        ),
+        "note_no_people": (
+            "Model orang (tubuh dan pose) tidak berjalan: interaksi dinilai dari wajah dan "
+            "suara saja."
+        ),
+        "note_no_faces": "Deteksi wajah tidak berjalan: faktor wajah dan interaksi tidak lengkap.",
+        "note_no_picture": (
+            "Rekaman tanpa gambar: faktor wajah, gambar dan interaksi tidak dinilai (0)."
+        ),
+        "place": "Tempat",
+        "date": "Tanggal",
+        "speaker": "Pembicara",
+        "recorded": "Rekaman",
+        "from_folder": "nama folder",
+        "night_ranked": "Klip terbaik malam ini",
+        "no_night_clips": "Belum ada klip malam ini.",
     },
     "en": {
         "app_title": "Sorot — Clip Review",
@@ -176,7 +230,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "timeline": "Moment timeline",
         "transcript": "Transcript",
         "no_transcript": "No transcript yet.",
-        "transcript_hint": "Click a word to play the clip from there.",
+        "transcript_hint": "Click a word (or Tab to it, then Enter) to play the clip from there.",
         "not_in_clip": "This part is not inside any clip.",
         "player": "Player",
         "choose_clip": "Choose a clip on the right to play it.",
@@ -203,7 +257,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "press_release": "Press release draft",
         "export": "Export approved clips",
         "export_running": "Preparing the export…",
-        "export_done": "Export ready:",
         "export_failed": "The export failed.",
         "nothing_approved": "No clips are approved yet.",
         "download": "Download",
@@ -264,6 +317,61 @@ MESSAGES: dict[str, dict[str, str]] = {
         "verify_rate_limited": "Too many uploads. Try again later.",
         "verify_not_media": "This file is not readable video or audio.",
         "verify_no_file": "Choose a file to check.",
+        "decision_conflict": (
+            "Another editor has just decided this clip. Their decision is shown; decide "
+            "again to change it."
+        ),
+        "export_done_n": "Export ready: {n} clips",
+        "export_done_n_one": "Export ready: {n} clip",
+        "export_skipped": "left out, their files are gone from the store:",
+        "search": "Search",
+        "audio_only": "Sound-only recording: clips play as audio, with their transcript.",
+        "search_hint": "words spoken, event, place, date, speaker",
+        "search_hits": "{n} results",
+        "search_hits_one": "{n} result",
+        "search_empty": "Type at least one word or number to search for.",
+        "search_too_long": "The search is too long: at most 200 characters.",
+        "clip_count": "{n} clips",
+        "clip_count_one": "{n} clip",
+        "factor_interaction": "Interaction with citizens",
+        "factor_informal": "Informal setting",
+        "factor_leader": "Leader visible",
+        "factor_leader_any_face": "A face visible (leader not recognised)",
+        "factor_speech_clarity": "Speech clarity",
+        "factor_quotability": "Quotability",
+        "factor_visual_quality": "Picture quality",
+        "factor_audio_quality": "Audio quality",
+        "factor_duration_fit": "Length fit",
+        "label_informal": "Informal",
+        "label_ceremonial": "Ceremonial",
+        "label_crowd": "Crowd",
+        "label_other": "Other",
+        "label_quote": "Quote",
+        "ranker_hand": "Ranked by fixed weights (not yet learned from editors' decisions)",
+        "ranker_trained": "Ranked by a model that learned from editors' decisions",
+        "note_no_leader": (
+            "Leader recognition is off (no leader enrolled): “A face visible” means anyone's "
+            "face, not the leader's."
+        ),
+        "note_leader_failed": (
+            "Leader recognition did not run: “A face visible” means anyone's face, not the "
+            "leader's."
+        ),
+        "note_no_people": (
+            "The people model (bodies and poses) did not run: interaction is judged from "
+            "faces and sound only."
+        ),
+        "note_no_faces": "Face detection did not run: face and interaction factors are partial.",
+        "note_no_picture": (
+            "A recording without picture: face, picture and interaction factors are not judged (0)."
+        ),
+        "place": "Place",
+        "date": "Date",
+        "speaker": "Speaker",
+        "recorded": "Recorded",
+        "from_folder": "folder name",
+        "night_ranked": "The night's best clips",
+        "no_night_clips": "No clips this night yet.",
     },
 }
 
@@ -271,6 +379,12 @@ MESSAGES: dict[str, dict[str, str]] = {
 def translate(lang: str, key: str) -> str:
     """The message for `key` in `lang` (falls back to Indonesian, then to the key)."""
     return MESSAGES.get(lang, MESSAGES["id"]).get(key) or MESSAGES["id"].get(key, key)
+
+
+def counted(lang: str, key: str, n: int) -> str:
+    """A message with a count, "{n} klip" / "1 clip": `key_one` when n is 1."""
+    chosen = f"{key}_one" if n == 1 and f"{key}_one" in MESSAGES["id"] else key
+    return translate(lang, chosen).replace("{n}", str(n))
 
 
 def pick_language(cookie: str | None, default: str) -> str:

@@ -7,6 +7,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,10 @@ class ReviewSettings:
     # argon2 runs (64 MiB each) at once; a login waits this long for one, then gets 503.
     hash_concurrency: int = 2
     hash_wait_seconds: float = 5.0
+    # Clock times on the pages (decisions, comments, runs) are shown in this zone.
+    timezone: str = "Asia/Jakarta"
+    # The search index (SQLite FTS5 file); None: SOROT_SEARCH_DB or the user's cache folder.
+    search_db: str | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> ReviewSettings:
@@ -54,7 +59,7 @@ class ReviewSettings:
         SOROT_REVIEW_SESSION_HOURS, SOROT_REVIEW_LANGUAGE, SOROT_REVIEW_COOKIE_SECURE,
         SOROT_REVIEW_EXPORT_DIR, SOROT_REVIEW_LOGIN_FAILURES,
         SOROT_REVIEW_LOGIN_FAILURES_PER_ADDRESS, SOROT_REVIEW_LOGIN_WINDOW_SECONDS,
-        SOROT_REVIEW_HASH_CONCURRENCY, SOROT_REVIEW_HASH_WAIT_SECONDS.
+        SOROT_REVIEW_HASH_CONCURRENCY, SOROT_REVIEW_HASH_WAIT_SECONDS, SOROT_REVIEW_TIMEZONE.
         """
         env = os.environ
         values: dict[str, object] = {
@@ -64,6 +69,7 @@ class ReviewSettings:
             "language": env.get("SOROT_REVIEW_LANGUAGE", "id"),
             "cookie_secure": env.get("SOROT_REVIEW_COOKIE_SECURE", "") in ("1", "true", "yes"),
             "export_dir": env.get("SOROT_REVIEW_EXPORT_DIR") or None,
+            "timezone": env.get("SOROT_REVIEW_TIMEZONE") or "Asia/Jakarta",
         }
         numbers = {
             "login_failures": ("SOROT_REVIEW_LOGIN_FAILURES", int),
@@ -103,3 +109,10 @@ class ReviewSettings:
             raise ValueError("login failure limits and hash concurrency must be at least 1")
         if self.login_window_seconds <= 0 or self.hash_wait_seconds < 0:
             raise ValueError("the login window must be positive and the hash wait >= 0")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"SOROT_REVIEW_TIMEZONE must be an IANA zone such as Asia/Jakarta, "
+                f"not {self.timezone!r}"
+            ) from None

@@ -81,6 +81,9 @@ class Decision(Base):
     rank: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)
     factors: Mapped[dict[str, float]] = mapped_column(JSON)
+    # Id of the clip's decision this one replaces (0: the first); unique per clip, so two
+    # editors acting on the same state cannot both win (migration 0002).
+    supersedes: Mapped[int] = mapped_column(Integer, default=0)
     user: Mapped[User] = relationship(lazy="joined")
 
 

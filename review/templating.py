@@ -8,7 +8,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from review.context import ctx
-from review.i18n import LANG_COOKIE, pick_language, translate
+from review.i18n import LANG_COOKIE, counted, pick_language, translate
 from review.security import current_user, expected_csrf
 from review.sessions import PRELOGIN_COOKIE, new_prelogin_nonce, prelogin_csrf
 
@@ -39,6 +39,7 @@ def render(request: Request, template: str, status_code: int = 200, **data: Any)
             "user": current_user(request),
             "lang": lang,
             "t": lambda key: translate(lang, key),
+            "tn": lambda key, n: counted(lang, key, n),
             "csrf_token": token,
             **data,
         },

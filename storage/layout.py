@@ -36,6 +36,7 @@ ARTIFACT_FILES = {
     "press_release": "press-release.md",
     "press_release_docx": "press-release.docx",
     "press_draft": "press-draft.json",
+    "event": "event.json",  # the event metadata sidecar the night used (EventMetadata)
     "fingerprints": "fingerprints.npz",
     "clips_ranked": "clips/ranked.json",
 }

@@ -76,6 +76,7 @@ _MEDIA_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
     ".mp4": "video/mp4",
+    ".m4a": "audio/mp4",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 

@@ -185,6 +185,7 @@ def test_night_on_local_store_then_rerun_does_no_work(tmp_path: Path, shared_dat
         "press": "cached",
         "fingerprint": "cached",
         "clips": "cached",
+        "render": "cached",  # audio-only: its clips are rendered as .m4a
         "publish": "ran",
     }
     assert read_manifest(store, vid) is not None

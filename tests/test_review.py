@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import av
 import opentimelineio as otio
 import pytest
 from fastapi import FastAPI
@@ -46,6 +47,7 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "review" / "templates"
 
 def settings_for(store: str, db_path: Path, **extra: object) -> ReviewSettings:
     """Settings of a test app: the given store and a SQLite file."""
+    extra.setdefault("search_db", str(db_path.with_suffix(".search.sqlite")))
     return ReviewSettings(store=store, db_url=db_url_of(str(db_path)), secret=SECRET, **extra)
 
 
@@ -108,6 +110,14 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     """An anonymous client (no redirects followed, so we see what the app answers)."""
     with TestClient(app, follow_redirects=False) as c:
         yield c
+
+
+def recorded_date(root: Path, video_id: str) -> str | None:
+    """The recording date of the built entry (the export names clips with it)."""
+    manifest = read_manifest(Store(str(root)), video_id)
+    assert manifest is not None
+    created = manifest.source.probe.creation_time
+    return created[:10] if created else None
 
 
 def clip_ids(entry: tuple[Path, str]) -> list[str]:
@@ -398,9 +408,22 @@ def test_video_page_shows_clips_transcript_and_press(
     assert 'data-t="2.2"' in page and "Selamat" in page
     assert "Bupati Menyapa Warga" in page and "<sub>Sumber:" in page
     assert "<script>alert(1)</script>" not in page  # raw HTML in drafts stays text
-    assert "interaction" in page and "<meter" in page
+    # Factor names and labels in the editor's language; no internal version strings.
+    assert "Interaksi dengan warga" in page and "<meter" in page
+    assert "<th>interaction</th>" not in page and "hand-weighted" not in page
+    assert "bobot tetap" in page  # how the clips were ranked, in words
+    # The transcript reads (and copies) with its spaces, one focusable span per word.
+    text = " ".join(re.sub(r"<[^>]+>", "", page).split())
+    assert "Selamat pagi, Bapak." in text and "Terima kasih sudah datang." in text
+    assert len(re.findall(r'<span data-t="[^"]+" tabindex="0" role="button">', page)) == 13
+    # The event of the entry (from its inbox folder here) heads the page.
+    assert 'class="event-name">kunjungan-warga' in page
     night = client.get(f"/night/{NIGHT}").text
     assert "kunjungan-warga" in night and f"/video/{video_id}" in night
+    # The whole night on one page: the event's clips ranked, each with its reason.
+    assert "Klip terbaik malam ini (2 klip)" in night
+    first, second = (night.index(f"Jabat tangan dengan warga (klip {n})") for n in (1, 2))
+    assert first < second
     index = client.get("/").text
     assert NIGHT in index and "Malam" in index
 
@@ -469,21 +492,41 @@ def test_decide_comment_export_and_persist_across_restart(
         assert download.status_code == 200
         assert download.headers["content-type"] == "application/zip"
 
+    stem = f"kunjungan-warga_{recorded_date(root, video_id)}_01".replace("_None", "")
     with zipfile.ZipFile(io.BytesIO(download.content)) as zf:
         names = set(zf.namelist())
-        clip_bytes = (root / layout.entry_key(video_id, "clips/clip-01.mp4")).read_bytes()
-        assert zf.read(f"clips/{video_id}/clip-01.mp4") == clip_bytes
-        assert f"clips/{video_id}/clip-01.srt" in names
-        assert f"clips/{video_id}/clip-02.mp4" not in names  # rejected
+        # The approved, trimmed span is rendered anew under a readable name (event, date,
+        # rank), with its captions beside it; the rejected clip is not there.
+        assert {f"clips/{stem}.mp4", f"clips/{stem}.srt", f"clips/{stem}.vtt"} <= names
+        assert not any("clip-02" in n or "_02" in n for n in names)
+        trimmed = zf.read(f"clips/{stem}.mp4")
+        with av.open(io.BytesIO(trimmed)) as media:
+            assert 2.8 < media.duration / av.time_base < 3.3  # 2.6-5.6 s of a 2-6 s clip
+            assert media.streams.video and media.streams.audio
+        assert zf.read(f"clips/{stem}.vtt").startswith(b"WEBVTT")
+        # Read back with OpenTimelineIO: a video and an audio track, the comment a marker.
         timeline = otio.adapters.read_from_string(zf.read("edit.otio").decode(), "otio_json")
-        (clip,) = timeline.tracks[0]
-        assert clip.media_reference.target_url == f"clips/{video_id}/clip-01.mp4"
-        assert clip.source_range.start_time.to_seconds() == pytest.approx(0.6)
-        assert clip.source_range.duration.to_seconds() == pytest.approx(3.0)
-        edl = zf.read("edit.edl").decode()
-        assert "SOROT001" in edl and "00:00:00:15 00:00:03:15" in edl
+        assert [(t.name, t.kind) for t in timeline.tracks] == [("V1", "Video"), ("A1", "Audio")]
+        for track in timeline.tracks:
+            (clip,) = track
+            assert clip.name == stem
+            assert clip.media_reference.target_url == f"clips/{stem}.mp4"
+            assert clip.source_range.start_time.to_seconds() == pytest.approx(0.0)
+            assert clip.source_range.duration.to_seconds() == pytest.approx(3.0)
+        (marker,) = timeline.tracks[0][0].markers
+        # The comment at 3.1 s is 0.5 s into the 2.6 s trim (25 fps: within a frame).
+        assert marker.marked_range.start_time.to_seconds() == pytest.approx(0.5, abs=0.04)
+        assert "Potong sebelum tepuk tangan" in marker.name
+        edl_text = zf.read("edit.edl").decode()
+        assert "SOROT001" in edl_text and "00:00:00:00 00:00:03:00" in edl_text
+        edl = otio.adapters.read_from_string(edl_text, "cmx_3600")
+        # Channel AA/V: the picture and both stereo channels of the same file.
+        assert [t.name for t in edl.tracks] == ["V", "A1", "A2"]
+        assert all(len(t) == 1 and t[0].name == stem for t in edl.tracks)
+        assert any(c.markers for t in edl.tracks for c in t)  # the comment as a LOC line
         approved_json = json.loads(zf.read("approved.json"))
         assert approved_json["clips"][0]["approved_by"] == "editor"
+        assert approved_json["clips"][0]["trimmed"] is True and approved_json["skipped"] == []
 
     # A new app on the same database: everything is still there.
     with TestClient(create_app(settings), follow_redirects=False) as client:

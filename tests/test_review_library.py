@@ -318,3 +318,88 @@ def test_unreadable_manifest_is_named_by_scan_and_absent_for_readers(tmp_path: P
         assert list_entries(store) == []  # readers see only valid manifests, as before
         with pytest.raises(NotInLibrary):  # the review app answers 404, not 500
             Library(store).manifest(video_id)
+
+
+AUDIO_SOURCE = SOURCE.parents[1] / "speech" / "cv_id_19059577.wav"
+AUDIO_KEY = "inbox/rekaman-pidato/cv_id_19059577.wav"
+# Words as faster-whisper (base, id) gave them for this recording, with their spacing.
+AUDIO_WORDS = [
+    (0.6, " Tom"), (1.0, " berniat"), (1.6, " untuk"), (2.0, " membersihkan"),
+    (2.9, " garasinya"), (3.6, " yang"), (3.9, " sudah"), (4.3, " tidak"),
+    (4.7, " dibersihkan"), (5.5, " selama"), (6.0, " bertahun"), (6.5, "-tahun."),
+]  # fmt: skip
+
+
+def write_audio_entry(store: Store) -> str:
+    """Publish an audio-only entry (a speech recorded without picture): one clip rendered
+    as `clip-01.m4a` by the pipeline, captions, transcript, manifest last; returns its id."""
+    from models.clips.pipeline import render_clips
+
+    sha = hashlib.sha256(AUDIO_SOURCE.read_bytes()).hexdigest()
+    video_id = layout.video_id_for(sha)
+    info = probe(AUDIO_SOURCE)
+    words = [Word(start=t, end=t + 0.4, word=w, probability=0.9) for t, w in AUDIO_WORDS]
+    transcript = Transcript(
+        language="id",
+        duration=info.duration,
+        model=ModelInfo(name="test-fixture", version="1"),
+        segments=[
+            Segment(id=0, start=0.6, end=6.9, text="Tom berniat ...", avg_logprob=-0.2,
+                    no_speech_prob=0.01, words=words)
+        ],
+    )  # fmt: skip
+    clip = Clip(
+        clip_id=f"{video_id}-500-6900",
+        video_id=video_id,
+        rank=1,
+        start=0.5,
+        end=6.9,
+        origin="quote",
+        label="quote",
+        score=0.5,
+        factors={"quotability": 0.9, "leader": 0.0},
+        reason={"id": "Kalimat utuh yang layak dikutip", "en": "Whole, quotable sentences"},
+        text="Tom berniat untuk membersihkan garasinya",
+    )
+    ranked = RankedClips(video_id=video_id, ranker="hand-weighted v1", clips=[clip])
+    tmp = Path(tempfile.mkdtemp(prefix="sorot-audio-clip-"))
+    ranked = render_clips(AUDIO_SOURCE, info, ranked, tmp, transcript=transcript)
+    artifacts = {}
+    for produced in sorted(tmp.iterdir()):
+        name, filename = layout.clip_artifact(produced.name)
+        artifacts[name] = put_artifact(store, video_id, filename, produced.read_bytes())
+    shutil.rmtree(tmp)
+    artifacts["clips_ranked"] = put_artifact(
+        store, video_id, "clips/ranked.json", ranked.model_dump_json().encode()
+    )
+    artifacts["transcript"] = put_artifact(
+        store, video_id, "transcript.json", transcript.model_dump_json().encode()
+    )
+    commit(
+        store,
+        Manifest(
+            video_id=video_id,
+            source=SourceRef(key=AUDIO_KEY, sha256=sha, bytes=AUDIO_SOURCE.stat().st_size,
+                             probe=info),
+            artifacts=artifacts,
+            settings_digest="test",
+            run_id="test-run",
+            created_at=now_iso(),
+        ),
+    )  # fmt: skip
+    return video_id
+
+
+def test_audio_only_recording_gets_an_audio_clip(tmp_path: Path) -> None:
+    store = Store(str(tmp_path))
+    video_id = write_audio_entry(store)
+    lib = Library(store)
+    ranked = lib.ranked(lib.manifest(video_id))
+    assert ranked is not None
+    (clip,) = ranked.clips
+    assert clip.files.video is None and clip.files.audio == "clip-01.m4a"
+    with av.open(lib.store.path(lib.clip_file_key(video_id, "clip-01.m4a"))) as audio:
+        assert not audio.streams.video and audio.streams.audio[0].codec_context.name == "aac"
+        assert 6.0 < audio.duration / av.time_base < 6.8  # the 0.5-6.9 s span
+    captions = lib.store.read_text(lib.clip_file_key(video_id, "clip-01.srt"))
+    assert "bertahun-tahun." in captions  # spaced as spoken

@@ -45,7 +45,7 @@ def test_review_app_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
     for role in ("viewer", "editor"):
         add_user(db, role, PASSWORD, role)
     with db.engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0001"
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0002"
         # The schema's CHECK constraint holds even for writes that bypass the app.
         with pytest.raises(sqlalchemy.exc.IntegrityError):
             conn.exec_driver_sql(
@@ -67,6 +67,13 @@ def test_review_app_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
                 headers=headers,
             )
             assert response.status_code == 200, response.text
+        # An editor acting on a state that is no longer the latest gets a conflict.
+        stale = client.post(
+            f"/video/{video_id}/clips/{first}/decision",
+            data={"decision": "reject", "base": 0},
+            headers=headers,
+        )
+        assert stale.status_code == 409 and stale.json()["detail"]["latest"]["user"] == "editor"
         comment = client.post(
             f"/video/{video_id}/comments",
             data={"timecode": 10.0, "text": "Suara bagus"},

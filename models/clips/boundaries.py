@@ -230,13 +230,6 @@ class Snapper:
         return Span(round(s, 3), round(e, 3), ["visual_only"])
 
 
-def join_words(words: list[Word]) -> str:
-    """Text of consecutive words: Whisper words carry their own leading space."""
-    if any(w.word.startswith(" ") for w in words):
-        return "".join(w.word for w in words).strip()
-    return " ".join(w.word.strip() for w in words)
-
-
 def words_inside(words: list[Word], start: float, end: float) -> list[Word]:
     """Words whose middle lies inside [start, end]."""
     return [w for w in words if start <= (w.start + w.end) / 2 <= end]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from models.clips.boundaries import Snapper, join_words, transcript_words, words_inside
+from models.clips.boundaries import Snapper, transcript_words, words_inside
 from models.clips.settings import ClipSettings
 from models.moments.records import FeatureTimeline, Moments
 from models.speech.records import Transcript, Word
+from models.speech.text import join_words
 
 
 @dataclass

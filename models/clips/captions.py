@@ -10,8 +10,8 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from models.clips.boundaries import join_words
 from models.speech.records import Word
+from models.speech.text import join_words
 
 _BREAK = re.compile(r"[.!?,;:\u2026]['\"\u201d)]*$")
 
@@ -68,6 +68,15 @@ def to_srt(items: list[Cue]) -> str:
     return "\n".join(
         f"{i}\n{_stamp(c.start)} --> {_stamp(c.end)}\n{c.text}\n" for i, c in enumerate(items, 1)
     )
+
+
+def to_vtt(items: list[Cue]) -> str:
+    """WebVTT text of the cues (the web players' caption format)."""
+    body = "\n".join(
+        f"{_stamp(c.start).replace(',', '.')} --> {_stamp(c.end).replace(',', '.')}\n{c.text}\n"
+        for c in items
+    )
+    return f"WEBVTT\n\n{body}"
 
 
 def cue_at(items: list[Cue], t: float) -> Cue | None:

@@ -12,16 +12,16 @@ import numpy as np
 
 from models.clips.boundaries import transcript_words, words_inside
 from models.clips.candidates import make_candidates
-from models.clips.captions import cues
+from models.clips.captions import cues, to_srt
 from models.clips.ranker import Ranker
 from models.clips.records import Clip, ClipFiles, RankedClips
 from models.clips.reframe import FaceSample
-from models.clips.render import RenderJob, render_clip
+from models.clips.render import RenderJob, render_audio_clip, render_clip
 from models.clips.scoring import diversify, factors, hand_score, reason
-from models.clips.settings import ClipSettings
+from models.clips.settings import ClipSettings, RenderSettings
 from models.media.records import ProbeInfo
 from models.moments.records import FeatureTimeline, Moments
-from models.speech.records import Transcript
+from models.speech.records import Transcript, Word
 
 HAND_RANKER = "hand-weighted v1"
 
@@ -88,6 +88,19 @@ def _faces(timeline: FeatureTimeline, clip: Clip) -> list[FaceSample]:
     ]
 
 
+def _audio_clip(
+    source_path: str | Path, clip: Clip, words: list[Word], out_dir: Path, rs: RenderSettings
+) -> ClipFiles:
+    stem = out_dir / f"clip-{clip.rank:02d}"
+    audio = render_audio_clip(source_path, clip.start, clip.end, stem.with_suffix(".m4a"), rs)
+    captions = None
+    if rs.captions:
+        captions = stem.with_suffix(".srt")
+        spoken = cues(words_inside(words, clip.start, clip.end), clip.start, clip.end)
+        captions.write_text(to_srt(spoken), encoding="utf-8")
+    return ClipFiles(audio=audio.name, captions=captions.name if captions else None)
+
+
 def render_clips(
     source_path: str | Path,
     probe: ProbeInfo,
@@ -101,7 +114,8 @@ def render_clips(
 ) -> RankedClips:
     """Render the `top` best clips (all when None) into `out_dir` as `clip-NN.mp4`,
     `clip-NN-vertical.mp4`, `clip-NN.jpg`, `clip-NN.srt`; returns a copy of `ranked` with
-    `files` filled (names relative to `out_dir`). Audio-only sources get no files.
+    `files` filled (names relative to `out_dir`). Audio-only sources (speeches recorded on
+    a phone) get `clip-NN.m4a` and `clip-NN.srt`.
 
     `leader` (enrolled face embeddings) enables the bystander blur when the settings ask for
     it; without it the blur is skipped and the clip is flagged ``blur_skipped_no_leader``.
@@ -119,6 +133,8 @@ def render_clips(
     result = ranked.model_copy(deep=True)
     for clip in result.clips[:top] if top else result.clips:
         if probe.video is None:
+            if probe.audio is not None:
+                clip.files = _audio_clip(source_path, clip, words, out_dir, rs)
             continue
         if rs.blur_bystanders and not leader and "blur_skipped_no_leader" not in clip.flags:
             clip.flags.append("blur_skipped_no_leader")

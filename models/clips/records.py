@@ -22,6 +22,7 @@ class ClipFiles(Strict):
     vertical: str | None = None  # 9:16 version, when rendered
     thumbnail: str | None = None  # JPEG
     captions: str | None = None  # SRT, times relative to the clip start
+    audio: str | None = None  # "clip-01.m4a" (AAC): the clip of an audio-only recording
 
 
 class Clip(Strict):

@@ -293,3 +293,27 @@ def render_clip(
         result.captions.write_text(to_srt(job.cues), encoding="utf-8")
     result.seconds = time.perf_counter() - started
     return result
+
+
+def render_audio_clip(
+    path: str | Path, start: float, end: float, dest: Path, settings: RenderSettings
+) -> Path:
+    """Write [start, end) of a recording's sound as AAC in an MP4 audio file (`.m4a`),
+    index first so a browser plays it at once: the clip of an audio-only recording."""
+    path = Path(path)
+    with av.open(str(path)) as c:
+        origin = (c.start_time or 0) / av.time_base
+    samples = _read_audio(path, start, end, origin, settings.audio_rate)
+    if samples is None:
+        raise ValueError("source has no audio stream")
+    with av.open(str(dest), "w", format="mp4", options={"movflags": "+faststart"}) as out:
+        stream = out.add_stream("aac", rate=settings.audio_rate, layout="stereo")
+        stream.bit_rate = settings.audio_bitrate
+        for sent in range(0, samples.shape[1], 1024):
+            chunk = np.ascontiguousarray(samples[:, sent : sent + 1024])
+            frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
+            frame.sample_rate, frame.pts = settings.audio_rate, sent
+            frame.time_base = Fraction(1, settings.audio_rate)
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    return dest

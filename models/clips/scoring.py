@@ -224,7 +224,7 @@ _PHRASES = {
 }
 _WEAK = {
     "interaction": ("sedikit interaksi", "little interaction"),
-    "leader": ("pimpinan jarang terlihat", "leader rarely visible"),
+    "leader": ("pimpinan/wajah jarang terlihat", "the leader (or a face) rarely visible"),
     "speech_clarity": ("ucapan kurang jelas", "unclear speech"),
     "visual_quality": ("gambar kurang baik", "weak picture"),
     "audio_quality": ("audio lemah", "weak audio"),

@@ -54,7 +54,7 @@ def _low_confidence(sentences: Iterable[Sentence], below: float) -> list[LowConf
         (w.start, w.end, w.word): w for s in sentences for w in s.words if w.probability < below
     }
     return [
-        LowConfidenceWord(word=w.word, start=w.start, end=w.end, probability=w.probability)
+        LowConfidenceWord(word=w.word.strip(), start=w.start, end=w.end, probability=w.probability)
         for _, w in sorted(words.items())
     ]
 

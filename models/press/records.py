@@ -42,7 +42,7 @@ class Quote(Record):
     video_id: str
     start: float
     end: float
-    text: str  # the transcript words joined by single spaces, unchanged
+    text: str  # the transcript words, spaced as spoken, unchanged
     speaker: str  # label of the attributed speaker (see models.press.speakers)
     mean_probability: float
     min_probability: float

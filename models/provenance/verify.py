@@ -17,6 +17,7 @@ from models.provenance.fingerprint import FingerprintIndex, MatchSettings, finge
 from models.provenance.records import PublishedClip, SourceMatch, VerifyReport
 from models.provenance.word_diff import diff_words
 from models.speech.records import Transcript, Word
+from models.speech.text import join_words
 
 TranscriptLookup = Callable[[str], Transcript | None]
 # Official words this close outside a matched span still belong to it: the span's edges
@@ -126,6 +127,6 @@ def verify_media(
     suspect = transcriber.transcribe_file(path)
     words = official_words(official, top)
     report.words = diff_words(_words(suspect), words)
-    report.suspect_text = " ".join(w.word for w in _words(suspect))
-    report.official_text = " ".join(w.word for w in words)
+    report.suspect_text = join_words(_words(suspect))
+    report.official_text = join_words(words)
     return report

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from models.speech.records import Transcript, Word
+from models.speech.text import join_words
 
 # Titles and abbreviations common in Indonesian official speech; their full stop does
 # not end a sentence ("Dr. Wayan", "H. Ahmad", "No. 5").
@@ -69,8 +70,8 @@ class Sentence:
 
     @property
     def text(self) -> str:
-        """The words joined by single spaces, exactly as recognised."""
-        return " ".join(w.word for w in self.words)
+        """The words as recognised, spaced as spoken."""
+        return join_words(self.words)
 
     @property
     def start(self) -> float:
@@ -101,7 +102,7 @@ class Sentence:
 def ends_sentence(word: str) -> bool:
     """True when `word` (as Whisper attaches punctuation) ends a sentence: terminal
     punctuation that is not an abbreviation ("Dr.") or an initial ("B.")."""
-    token = word.rstrip(_CLOSERS)
+    token = word.strip().rstrip(_CLOSERS)
     if not token.endswith(_TERMINAL):
         return False
     # A single capital with a full stop is an initial ("Luke B. Sherman").

@@ -131,7 +131,9 @@ class Transcriber:
                             Word(
                                 start=round(offset + w.start, 3),
                                 end=round(offset + w.end, 3),
-                                word=w.word.strip(),
+                                # As spoken: the leading space says where a
+                                # word starts (" bertahun" "-tahun." is one).
+                                word=w.word,
                                 probability=round(w.probability, 4),
                             )
                             for w in (seg.words or [])

@@ -11,7 +11,13 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from app.library import NotInLibrary
 from review.context import ctx
-from review.decisions import DecisionError, add_comment, record_decision
+from review.decisions import (
+    DecisionConflict,
+    DecisionError,
+    DecisionInfo,
+    add_comment,
+    record_decision,
+)
 from review.i18n import translate
 from review.security import require
 from review.sessions import LoggedIn
@@ -28,8 +34,30 @@ def _as_http_errors(request: Request) -> Iterator[None]:
         yield
     except NotInLibrary as exc:
         raise HTTPException(404) from exc
+    except DecisionConflict as exc:
+        # The page shows the other editor's decision and lets this one decide again on it.
+        raise HTTPException(
+            409,
+            {
+                "message": translate(language(request), exc.key),
+                "latest": decision_json(exc.latest) if exc.latest else None,
+            },
+        ) from exc
     except DecisionError as exc:
         raise HTTPException(400, translate(language(request), exc.key)) from exc
+
+
+def decision_json(info: DecisionInfo) -> dict[str, object]:
+    """A decision as the page's script reads it (`id` is the next `base`)."""
+    return {
+        "id": info.id,
+        "clip_id": info.clip_id,
+        "decision": info.decision,
+        "in_point": info.in_point,
+        "out_point": info.out_point,
+        "user": info.username,
+        "created_at": info.created_at.isoformat(),
+    }
 
 
 def _done(request: Request, video_id: str, body: dict[str, object]) -> Response:
@@ -48,8 +76,14 @@ def decide(
     user: Annotated[LoggedIn, require("editor")],
     in_point: Annotated[float | None, Form()] = None,
     out_point: Annotated[float | None, Form()] = None,
+    clear_trim: Annotated[bool, Form()] = False,
+    base: Annotated[int | None, Form(ge=0)] = None,
 ) -> Response:
-    """Approve or reject a clip, optionally trimmed to in/out (source seconds)."""
+    """Approve or reject a clip, optionally trimmed to in/out (source seconds).
+
+    No in/out keeps the clip's existing trim (`clear_trim` drops it); `base` is the id of
+    the decision the editor saw (0: none): a later one answers 409 with it.
+    """
     c = ctx(request)
     with _as_http_errors(request):
         ranked, clip = c.library.clip(c.library.manifest(video_id), clip_id)
@@ -61,19 +95,10 @@ def decide(
             user_id=user.user_id,
             in_point=in_point,
             out_point=out_point,
+            clear_trim=clear_trim,
+            base=base,
         )
-    return _done(
-        request,
-        video_id,
-        {
-            "clip_id": info.clip_id,
-            "decision": info.decision,
-            "in_point": info.in_point,
-            "out_point": info.out_point,
-            "user": info.username,
-            "created_at": info.created_at.isoformat(),
-        },
-    )
+    return _done(request, video_id, decision_json(info))
 
 
 @router.post("/video/{video_id}/comments")

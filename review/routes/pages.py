@@ -9,11 +9,17 @@ from fastapi import APIRouter, HTTPException, Request
 from markdown_it import MarkdownIt
 from starlette.responses import Response
 
+from app.events import EntryEvent
 from app.library import Library, NotInLibrary
 from models.clips.records import Clip
+from models.speech.records import Transcript
+from models.speech.text import spaced_words
 from review.context import ctx
 from review.decisions import CommentInfo, DecisionInfo, history, latest_decisions
+from review.explain import component_notes, factor_name, named, ranker_key
+from review.routes.actions import decision_json
 from review.templating import language, render
+from review.timeline import timeline_view
 from storage import layout
 from storage.manifest import Manifest
 
@@ -29,7 +35,8 @@ class ClipView:
 
     clip: Clip
     reason: str
-    factors: list[tuple[str, float]]
+    label: str  # the moment label in the UI language
+    factors: list[tuple[str, float]]  # (translated factor name, value), strongest first
     thumbnail_url: str | None
     video_url: str | None
     captions_url: str | None
@@ -45,6 +52,23 @@ class VideoSummary:
     clips: int
     approved: int
     thumbnail_url: str | None
+    event: EntryEvent
+
+
+@dataclass
+class Line:
+    """One transcript segment as shown: its start and its words with the space before each."""
+
+    start: float
+    words: list[tuple[str, str, float]]  # (space before, word, start second)
+
+
+@dataclass
+class NightClip:
+    """A clip in the night's ranking across videos."""
+
+    view: ClipView
+    video: VideoSummary
 
 
 def _clip_url(video_id: str, name: str | None) -> str | None:
@@ -65,7 +89,44 @@ def _summary(
     )
     thumb = _clip_url(manifest.video_id, clips[0].files.thumbnail) if clips else None
     name = manifest.source.key.rsplit("/", 1)[-1]
-    return VideoSummary(manifest, name, len(clips), approved, thumb)
+    return VideoSummary(manifest, name, len(clips), approved, thumb, library.event(manifest))
+
+
+def _clip_view(
+    clip: Clip, lang: str, components: dict[str, str], decision: DecisionInfo | None
+) -> ClipView:
+    video_id = clip.video_id
+    return ClipView(
+        clip=clip,
+        reason=_reason(clip, lang),
+        label=named(lang, "label", clip.label),
+        factors=[
+            (factor_name(lang, name, components), value)
+            for name, value in sorted(clip.factors.items(), key=lambda kv: -kv[1])
+        ],
+        thumbnail_url=_clip_url(video_id, clip.files.thumbnail),
+        # An audio-only recording's clips are sound files: the page plays them the same way.
+        video_url=_clip_url(video_id, clip.files.video or clip.files.audio),
+        captions_url=_clip_url(video_id, clip.files.captions),
+        decision=decision,
+    )
+
+
+def transcript_lines(transcript: Transcript | None) -> list[Line]:
+    """The transcript's segments with their words spaced as spoken (old stripped
+    transcripts get single spaces), ready to render one focusable span per word."""
+    if transcript is None:
+        return []
+    lines = []
+    for seg in transcript.segments:
+        pieces = spaced_words(seg.words)
+        if seg.words and pieces:
+            starts = [w.start for w in seg.words if w.word.strip()]
+            words = [(space, text, t) for (space, text), t in zip(pieces, starts, strict=True)]
+        else:
+            words = [("", seg.text.strip(), seg.start)]
+        lines.append(Line(seg.start, words))
+    return lines
 
 
 def _comment_order(comment: CommentInfo) -> tuple[bool, float]:
@@ -98,17 +159,33 @@ def night_page(request: Request, date: str) -> Response:
         night = c.library.night(date)
     except NotInLibrary as exc:
         raise HTTPException(404) from exc
+    lang = language(request)
     ids = [v for videos in night.events.values() for v in videos]
     decided = latest_decisions(c.db, ids)
     events: dict[str, list[VideoSummary]] = {}
+    ranked: dict[str, list[NightClip]] = {}
     for event, videos in night.events.items():
         for video_id in videos:
             try:
                 manifest = c.library.manifest(video_id)
             except NotInLibrary:
                 continue  # processed, but the entry is gone or not committed
-            events.setdefault(event, []).append(_summary(c.library, manifest, decided))
-    return render(request, "night.html", night=night, events=events, video_ids=ids)
+            summary = _summary(c.library, manifest, decided)
+            events.setdefault(event, []).append(summary)
+            clips = c.library.ranked(manifest)
+            for clip in clips.clips if clips else []:
+                view = _clip_view(clip, lang, manifest.components, decided.get(clip.clip_id))
+                ranked.setdefault(event, []).append(NightClip(view, summary))
+    for clips in ranked.values():  # across videos: best score first, then source order
+        clips.sort(key=lambda n: (-n.view.clip.score, n.video.name, n.view.clip.start))
+    return render(
+        request,
+        "night.html",
+        night=night,
+        events=events,
+        ranked=ranked,
+        video_ids=ids,
+    )
 
 
 @router.get("/video/{video_id}")
@@ -123,15 +200,7 @@ def video_page(request: Request, video_id: str) -> Response:
     ranked = c.library.ranked(manifest)
     decided = latest_decisions(c.db, [video_id])
     clips = [
-        ClipView(
-            clip=clip,
-            reason=_reason(clip, lang),
-            factors=sorted(clip.factors.items(), key=lambda kv: -kv[1]),
-            thumbnail_url=_clip_url(video_id, clip.files.thumbnail),
-            video_url=_clip_url(video_id, clip.files.video),
-            captions_url=_clip_url(video_id, clip.files.captions),
-            decision=decided.get(clip.clip_id),
-        )
+        _clip_view(clip, lang, manifest.components, decided.get(clip.clip_id))
         for clip in (ranked.clips if ranked else [])
     ]
     press = c.library.press_release(manifest)
@@ -142,8 +211,16 @@ def video_page(request: Request, video_id: str) -> Response:
         manifest=manifest,
         name=manifest.source.key.rsplit("/", 1)[-1],
         ranked=ranked,
+        ranker_key=ranker_key(ranked.ranker) if ranked else None,
+        notes=component_notes(manifest.components),
+        event=c.library.event(manifest),
         clips=clips,
-        transcript=c.library.transcript(manifest),
+        lines=transcript_lines(c.library.transcript(manifest)),
+        tl=timeline_view(
+            manifest.source.probe.duration,
+            moments.moments if (moments := c.library.moments(manifest)) else [],
+            [v.clip for v in clips],
+        ),
         timeline_url=(
             f"/media/{video_id}/timeline.png" if c.library.has(manifest, "timeline.png") else None
         ),
@@ -157,6 +234,7 @@ def video_page(request: Request, video_id: str) -> Response:
                     "start": v.clip.start,
                     "end": v.clip.end,
                     "video_url": v.video_url,
+                    "decision": decision_json(v.decision) if v.decision else None,
                 }
                 for v in clips
             ],

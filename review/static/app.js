@@ -13,7 +13,10 @@ async function postForm(form, submitter) {
     headers: { "X-CSRF-Token": csrf(), Accept: "application/json" },
     credentials: "same-origin",
   });
-  if (response.status === 409) return { status: 409 };
+  if (response.status === 409) {
+    const body = await response.json().catch(() => ({}));
+    return { status: 409, detail: body.detail };
+  }
   if (!response.ok) {
     // The app's refusals carry a message in the user's language as `detail`.
     const body = await response.json().catch(() => ({}));
@@ -22,10 +25,12 @@ async function postForm(form, submitter) {
   return response.json();
 }
 
+// m:ss.s like the server's `tc` filter: rounded to tenths first, so 59.96 s is 1:00.0.
 function fmt(seconds) {
-  const m = Math.floor(seconds / 60);
-  const s = (seconds - m * 60).toFixed(1).padStart(4, "0");
-  return `${m}:${s}`;
+  const tenths = Math.round(Math.max(0, seconds) * 10);
+  const m = Math.floor(tenths / 600);
+  const rest = tenths - m * 600;
+  return `${m}:${String(Math.floor(rest / 10)).padStart(2, "0")}.${rest % 10}`;
 }
 
 function setupVideoPage() {
@@ -48,6 +53,32 @@ function setupVideoPage() {
     }
   }
 
+  // The form carries the selected clip's current state: its trim and, as `base`, the id of
+  // the decision the editor sees (a decision saved by someone else since is a conflict).
+  function loadState(clip) {
+    if (!decide) return;
+    const d = clip.decision;
+    decide.elements.in_point.value = d && d.in_point !== null ? d.in_point : "";
+    decide.elements.out_point.value = d && d.out_point !== null ? d.out_point : "";
+    decide.elements.clear_trim.value = "";
+    decide.elements.base.value = d ? d.id : 0;
+    showTrim();
+  }
+
+  function showBadge(clip) {
+    const badge = document.querySelector(
+      `article.clip[data-clip-id="${CSS.escape(clip.clip_id)}"] [data-badge]`);
+    const d = clip.decision;
+    if (!badge || !d) return;
+    const saved = decide.querySelector(".saved");
+    const word = d.decision === "approve" ? saved.dataset.approved : saved.dataset.rejected;
+    const trimmed = d.in_point !== null || d.out_point !== null;
+    const span = trimmed
+      ? ` · ${fmt(d.in_point ?? clip.start)}–${fmt(d.out_point ?? clip.end)}` : "";
+    badge.className = `badge ${d.decision}`;
+    badge.textContent = `${word} · ${d.user}${span}`;
+  }
+
   function select(clipId, seekTo) {
     const clip = clips.get(clipId);
     if (!clip) return;
@@ -60,9 +91,7 @@ function setupVideoPage() {
         `#${document.querySelector(`article.clip[data-clip-id="${CSS.escape(clipId)}"] .rank`).textContent.slice(1)} · ${fmt(clip.start)}–${fmt(clip.end)}`;
       if (decide) {
         decide.action = `/video/${page.video_id}/clips/${encodeURIComponent(clipId)}/decision`;
-        decide.elements.in_point.value = "";
-        decide.elements.out_point.value = "";
-        showTrim();
+        loadState(clip);
       }
       if (comment) comment.elements.clip_id.value = clipId;
       markOutside();
@@ -87,16 +116,28 @@ function setupVideoPage() {
   document.querySelectorAll("[data-select]").forEach((btn) =>
     btn.addEventListener("click", () => select(btn.dataset.select, clips.get(btn.dataset.select).start)));
 
-  // Click-to-seek: any element with data-t (transcript words, segment and comment times).
-  document.querySelectorAll(".transcript [data-t], .comments [data-t]").forEach((el) =>
-    el.addEventListener("click", () => {
-      const t = +el.dataset.t;
-      const clip = clipAt(t);
-      const notice = document.querySelector("[data-not-in-clip]");
-      if (!clip) { if (notice) notice.textContent = notice.dataset.notInClip; return; }
-      if (notice) notice.textContent = "";
-      select(clip.clip_id, t);
-    }));
+  // Click-to-seek: any element with data-t (transcript words, segment and comment times);
+  // words are focusable spans, so Enter or Space seeks too.
+  function seekFrom(el) {
+    const t = +el.dataset.t;
+    const clip = clipAt(t);
+    const notice = document.querySelector("[data-not-in-clip]");
+    if (!clip) { if (notice) notice.textContent = notice.dataset.notInClip; return; }
+    if (notice) notice.textContent = "";
+    select(clip.clip_id, t);
+  }
+  const seekable = ".transcript [data-t], .comments [data-t], .tl [data-t]";
+  document.addEventListener("click", (event) => {
+    const el = event.target.closest(seekable);
+    if (el && el.matches("p[data-t]") === false) seekFrom(el);
+  });
+  document.addEventListener("keydown", (event) => {
+    const el = event.target.closest && event.target.closest("#transcript span[data-t], .tl [data-t]");
+    if (el && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      seekFrom(el);
+    }
+  });
 
   // Highlight the word being played.
   let lastWord = null;
@@ -124,22 +165,30 @@ function setupVideoPage() {
         if (which === "reset") {
           decide.elements.in_point.value = "";
           decide.elements.out_point.value = "";
+          decide.elements.clear_trim.value = "true";
         } else {
           decide.elements[`${which}_point`].value = sourceTime().toFixed(2);
+          decide.elements.clear_trim.value = "";
         }
         showTrim();
       }));
     decide.addEventListener("submit", async (event) => {
       event.preventDefault();
       const saved = decide.querySelector(".saved");
+      const clip = current;
       try {
         const result = await postForm(decide, event.submitter);
-        const badge = document.querySelector(
-          `article.clip[data-clip-id="${CSS.escape(result.clip_id)}"] [data-badge]`);
-        const label = event.submitter.textContent.replace(/^[^\p{L}]+/u, "");
-        badge.className = `badge ${result.decision}`;
-        badge.textContent = `${label} · ${result.user}`;
-        saved.textContent = saved.dataset.saved;
+        if (result.status === 409) {
+          // Someone else decided first: show their decision, keep ours unsent.
+          const detail = result.detail || {};
+          clip.decision = detail.latest || null;
+          saved.textContent = `⚠ ${detail.message || ""}`;
+        } else {
+          clip.decision = result;
+          saved.textContent = saved.dataset.saved;
+        }
+        showBadge(clip);
+        if (clip === current) loadState(clip);
       } catch (err) {
         saved.textContent = `⚠ ${err.message}`;
       }
@@ -151,9 +200,21 @@ function setupVideoPage() {
       event.preventDefault();
       try {
         const result = await postForm(comment);
+        const list = document.querySelector(".comments");
+        const empty = list.querySelector("[data-empty]");
+        if (empty) empty.remove();
         const li = document.createElement("li");
-        li.textContent = `${fmt(result.timecode)} ${result.user}: ${result.text}`;
-        document.querySelector(".comments").appendChild(li);
+        const time = document.createElement("button");
+        time.type = "button";
+        time.className = "tc";
+        time.dataset.t = result.timecode;
+        time.textContent = fmt(result.timecode);
+        const who = document.createElement("strong");
+        who.textContent = result.user;
+        li.append(time, " ", who, `: ${result.text}`);
+        list.appendChild(li);
+        const count = document.getElementById("comment-count");
+        count.textContent = list.querySelectorAll("li").length;
         comment.elements.text.value = "";
       } catch (err) {
         comment.querySelector("button").textContent = `⚠ ${err.message}`;
@@ -161,6 +222,14 @@ function setupVideoPage() {
     });
   }
   markOutside();
+  // /video/<id>#<clip_id> (from the night's ranking) opens that clip.
+  // /video/<id>#t=<seconds> (from search) plays the clip holding that second.
+  const wanted = decodeURIComponent(location.hash.slice(1));
+  if (wanted.startsWith("t=")) {
+    const word = document.createElement("span");
+    word.dataset.t = wanted.slice(2);
+    seekFrom(word);
+  } else if (wanted && clips.has(wanted)) select(wanted);
 }
 
 function setupExports() {
@@ -184,7 +253,12 @@ function setupExports() {
         }
         if (job.status !== "done") throw new Error(job.error || "failed");
         bar.value = 1;
-        status.textContent = `${status.dataset.done} ${job.clips} `;
+        const made = job.clips - job.skipped.length;
+        const done = made === 1 ? status.dataset.doneOne : status.dataset.done;
+        status.textContent = `${done.replace("{n}", made)} `;
+        if (job.skipped.length) {
+          status.textContent += `(${status.dataset.skipped} ${job.skipped.join("; ")}) `;
+        }
         const link = document.createElement("a");
         link.href = `/exports/${job.id}/download`;
         link.textContent = status.dataset.download;
