@@ -116,7 +116,8 @@ def approved_items(library: Library, db: Database, video_ids: list[str]) -> list
         if not approved:
             continue
         transcript = library.transcript(manifest)
-        words = [w for seg in transcript.segments for w in seg.words] if transcript else []
+        spoken = transcript.in_its_language() if transcript else None  # captions: no foreign
+        words = [w for seg in spoken.segments for w in seg.words] if spoken else []
         _, comments = history(db, video_id)
         for clip, decision in approved:
             files: dict[str, str] = {}

@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from models.press.draft import draft_press_release
+from models.press.settings import PressSettings
 from models.speech.settings import TranscribeSettings
 from models.speech.transcribe import Transcriber, vocabulary_from
 from models.speech.wer import wer
@@ -50,6 +52,25 @@ def test_indonesian_base_on_common_voice(shared_data: Path, base_id: Transcriber
     assert result.language == "id"
     assert wer(CV_ID, result.text) <= 0.25
     assert result.model.name == "whisper-base"
+    # Heard as Indonesian (or Malay, its twin in Whisper), so nothing is held back.
+    assert all(s.language in ("id", "ms") for s in result.segments)
+    assert result.foreign_segments() == set() and result.in_its_language() is result
+
+
+@pytest.mark.slow
+def test_speech_in_another_language_is_flagged_and_never_quoted(
+    shared_data: Path, base_id: Transcriber
+) -> None:
+    """The MIT licence read in English, then German, decoded as Indonesian (the night's
+    setting): every segment says which language was heard; captions and quotes leave them out."""
+    result = base_id.transcribe_file(shared_data / "speech/multilingual_en_de.mp3")
+    heard = {s.language for s in result.segments}
+    assert {"en", "de"} <= heard, heard
+    assert result.foreign_segments() == {s.id for s in result.segments}
+    assert result.in_its_language().segments == []
+    draft = draft_press_release(result, "v", settings=PressSettings(use_embeddings=False))
+    assert draft.quotes == [] and draft.body == []
+    assert any("bahasa lain (de, en)" in note for note in draft.notes), draft.notes
 
 
 def test_music_without_speech_gives_no_text(shared_data: Path, base_id: Transcriber) -> None:
@@ -104,3 +125,12 @@ def test_registry_weights_are_checked_by_sha256(tmp_path: Path, monkeypatch) -> 
     (damaged / "model.bin").write_bytes(b"not the weights")
     with pytest.raises(ModelNotAvailable, match="sha256"):
         resolve("base")
+
+
+def test_only_confident_other_languages_count_as_foreign() -> None:
+    from models.speech.languages import is_foreign
+
+    assert is_foreign("en", 0.99, "id") and is_foreign("jw", 0.7, "id")
+    assert not is_foreign("ms", 0.99, "id")  # Whisper's name for much Indonesian speech
+    assert not is_foreign("en", 0.31, "id")  # the Kartinah reading's English studio name
+    assert not is_foreign(None, None, "id") and not is_foreign("id", 0.9, "id")

@@ -124,7 +124,7 @@ def render_clips(
     rs = settings.render
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    words, _ = transcript_words(transcript)
+    words, _ = transcript_words(transcript.in_its_language() if transcript else None)
     blur = None
     if rs.blur_bystanders and leader:
         from models.clips.privacy import BystanderBlur

@@ -9,6 +9,7 @@ listed for the editor. An optional generator writes a separate, labelled version
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 
 from models.press import lead as lead_mod
@@ -88,6 +89,14 @@ def _notes(transcript: Transcript, n_quotes: int, reason: str) -> list[str]:
     notes = [f"Atribusi kutipan: {reason}."]
     if n_quotes < 2:
         notes.append(f"Hanya {n_quotes} kalimat memenuhi syarat kutipan (jelas terdengar).")
+    foreign = sorted(
+        {s.language or "" for s in transcript.segments if s.foreign(transcript.language)}
+    )
+    if foreign:
+        notes.append(
+            f"Ada ucapan dalam bahasa lain ({', '.join(foreign)}): tidak dikutip dan tidak "
+            "dijadikan teks otomatis; periksa rekamannya."
+        )
     if transcript.dropped_segments:
         notes.append(
             f"{transcript.dropped_segments} segmen transkrip dibuang sebagai kemungkinan "
@@ -115,6 +124,15 @@ def draft_press_release(
     missing = lead_mod.missing_fields(meta)
     sentences = split_sentences(transcript)
     attribution = attribute_speakers(sentences, segment_speakers, leader)
+    # Speech in another language was decoded as if it were Indonesian: never quote it.
+    foreign = transcript.foreign_segments()
+    attribution = dataclasses.replace(
+        attribution,
+        quotable=tuple(
+            q and sentence.segment_id not in foreign
+            for q, sentence in zip(attribution.quotable, sentences, strict=True)
+        ),
+    )
     candidates = [
         i
         for i, sentence in enumerate(sentences)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from models.common.records import ModelInfo, Record, Strict
+from models.speech.languages import is_foreign
 
 
 class Word(Strict):
@@ -28,6 +29,14 @@ class Segment(Strict):
     avg_logprob: float
     no_speech_prob: float
     words: list[Word] = Field(default_factory=list)
+    # What Whisper's language detection heard in the window this segment was decoded from
+    # (models/speech/languages.py); None for transcripts made before it was recorded.
+    language: str | None = None
+    language_probability: float | None = None
+
+    def foreign(self, expected: str) -> bool:
+        """Whether this segment is confidently in another language than `expected`."""
+        return is_foreign(self.language, self.language_probability, expected)
 
 
 class Transcript(Record):
@@ -38,6 +47,17 @@ class Transcript(Record):
     model: ModelInfo
     segments: list[Segment] = Field(default_factory=list)
     dropped_segments: int = 0  # segments rejected as likely hallucinations
+
+    def foreign_segments(self) -> set[int]:
+        """Ids of the segments confidently in another language than the transcript's."""
+        return {s.id for s in self.segments if s.foreign(self.language)}
+
+    def in_its_language(self) -> Transcript:
+        """The transcript without its foreign segments: what captions and quotes may use
+        (speech decoded in the wrong language reads as plausible nonsense)."""
+        foreign = self.foreign_segments()
+        kept = [s for s in self.segments if s.id not in foreign]
+        return self.model_copy(update={"segments": kept}) if foreign else self
 
     @property
     def text(self) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from models.common.records import ModelInfo
 from models.media.decode import SAMPLE_RATE, MediaError, iter_audio_windows, probe
+from models.speech.languages import tracking_model
 from models.speech.name_fixes import fix_names
 from models.speech.records import Segment, Transcript, Word
 from models.speech.settings import TranscribeSettings
@@ -56,8 +57,6 @@ class Transcriber:
     """A loaded Whisper model and its settings; reuse one for many files."""
 
     def __init__(self, settings: TranscribeSettings | None = None, cpu_threads: int = 0) -> None:
-        from faster_whisper import WhisperModel  # heavy import, only when transcribing
-
         self.settings = settings or TranscribeSettings()
         self.resolved = resolve(self.settings.model)
         if self.resolved.english_only and self.settings.language != "en":
@@ -66,7 +65,7 @@ class Transcriber:
                 f"it cannot transcribe language {self.settings.language!r}"
             )
         try:
-            self._model = WhisperModel(
+            self._model = tracking_model(
                 self.resolved.path_or_name,
                 device=self.settings.device,
                 compute_type=self.settings.compute_type,
@@ -119,6 +118,7 @@ class Transcriber:
                     dropped += 1
                     continue
                 previous = seg.text.strip()
+                window = self._model.heard  # the language of the window it came from
                 segments.append(
                     Segment(
                         id=len(segments),
@@ -127,6 +127,8 @@ class Transcriber:
                         text=previous,
                         avg_logprob=round(seg.avg_logprob, 4),
                         no_speech_prob=round(seg.no_speech_prob, 4),
+                        language=window.language if window else None,
+                        language_probability=window.probability if window else None,
                         words=[
                             Word(
                                 start=round(offset + w.start, 3),

@@ -61,6 +61,7 @@ class Line:
 
     start: float
     words: list[tuple[str, str, float]]  # (space before, word, start second)
+    foreign: str | None = None  # the other language Whisper heard here (not quoted, no captions)
 
 
 @dataclass
@@ -125,7 +126,8 @@ def transcript_lines(transcript: Transcript | None) -> list[Line]:
             words = [(space, text, t) for (space, text), t in zip(pieces, starts, strict=True)]
         else:
             words = [("", seg.text.strip(), seg.start)]
-        lines.append(Line(seg.start, words))
+        other = seg.language if seg.foreign(transcript.language) else None
+        lines.append(Line(seg.start, words, other))
     return lines
 
 
