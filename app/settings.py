@@ -34,6 +34,9 @@ class RunSettings(Settings):
     clips: ClipSettings = ClipSettings()
     render_top: int = 5  # render this many of each video's best clips
     cache_dir: str | None = None  # where stage results persist between runs
+    # Without a usable signing key the night stops before any work, unless this is set:
+    # then entries are written unsigned and the run report says so.
+    allow_unsigned: bool = False
 
     def night(self) -> str:
         """The night's date, YYYY-MM-DD (Asia/Jakarta when not given)."""

@@ -19,11 +19,16 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 # Rendering is tested where it is the subject; elsewhere one clip a video keeps runs short.
 os.environ["SOROT_RENDER_TOP"] = "1"
-# No signing key unless a test provides one (a developer's own key must not leak in).
-os.environ["SOROT_SIGNING_KEY_FILE"] = os.path.join(_PREFECT_HOME, "no-signing-key.pem")
+# The session's own office key (a developer's own key must not leak in): a night without
+# a usable key stops, so every run here signs; tests of the keyless paths point
+# SOROT_SIGNING_KEY_FILE elsewhere.
+os.environ["SOROT_SIGNING_KEY_FILE"] = os.path.join(_PREFECT_HOME, "test-signing-key.pem")
 os.environ.pop("SOROT_SIGNING_KEY", None)
 
 from ops.servers import S3Server, start_seaweedfs  # noqa: E402
+from storage.keys import init_key  # noqa: E402
+
+init_key(Path(os.environ["SOROT_SIGNING_KEY_FILE"]))
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

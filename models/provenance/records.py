@@ -74,6 +74,16 @@ class PublishedClip(Strict):
     signature_valid: bool
 
 
+class SignatureCheck(Strict):
+    """Whether the archive entry behind a verdict is signed, and by whom."""
+
+    status: Literal["valid", "invalid", "unsigned", "unknown key"]
+    key_id: str | None = None
+    fingerprint: str | None = None  # full SHA-256 of the public key, when it is known
+    office: str | None = None  # the name published beside the key
+    pinned: bool = False  # checked against a key the caller named (`sorot verify --key`)
+
+
 class VerifyReport(Record):
     """The answer to "does this clip come from the official archive, and how was it edited?"."""
 
@@ -88,6 +98,10 @@ class VerifyReport(Record):
     segments: list[MatchSegment] = Field(default_factory=list)
     other_sources: list[SourceMatch] = Field(default_factory=list)
     published: PublishedClip | None = None
+    # "bytes": the file is a library file; "decoded": its decoded audio and video are (a
+    # remux into another container). None for derived and no-match.
+    exact_by: Literal["bytes", "decoded"] | None = None
+    signature: SignatureCheck | None = None  # of the entry of `video_id`
     words: WordDiff | None = None
     suspect_text: str | None = None
     official_text: str | None = None

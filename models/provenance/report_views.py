@@ -10,6 +10,7 @@ from rich.text import Text
 
 from models.common.text import clean_text
 from models.provenance.records import VerifyReport
+from models.provenance.signing import format_fingerprint
 
 _HEADLINE = {
     "exact": "EXACT: this file is a published original",
@@ -34,12 +35,34 @@ def _source(report: VerifyReport) -> str:
     return f"{report.video_id} {_t(report.source_start)}-{_t(report.source_end)}"
 
 
+def signature_line(report: VerifyReport) -> str | None:
+    """What the archive entry's signature says, in one line; None without a source."""
+    sig = report.signature
+    if sig is None:
+        return None
+    who = f"{sig.office} " if sig.office else ""
+    fp = f" (fingerprint {format_fingerprint(sig.fingerprint)})" if sig.fingerprint else ""
+    pinned = " the pinned key" if sig.pinned else ""
+    if sig.status == "valid":
+        return f"signature: valid, signed by {who}key {sig.key_id}{fp}{pinned}"
+    why = {
+        "invalid": "the entry was changed after it was signed, or the signature is forged",
+        "unsigned": "the entry carries no signature",
+        "unknown key": f"key {sig.key_id} is not{pinned or ' a key published by the office'}",
+    }[sig.status]
+    return f"signature: DOES NOT VERIFY ({why})"
+
+
 def render_terminal(report: VerifyReport) -> RenderableType:
     """A rich renderable: verdict, source span, segments, word differences, notes."""
     parts: list[RenderableType] = [
         Text(_HEADLINE[report.verdict], style=f"bold {_COLOUR[report.verdict]}"),
         Text(f"source: {_source(report)}   confidence: {report.confidence:.2f}"),
     ]
+    line = signature_line(report)
+    if line is not None:
+        valid = report.signature is not None and report.signature.status == "valid"
+        parts.append(Text(line, style="green" if valid else "bold red"))
     if report.segments:
         seg = Table(title="pieces of the clip")
         for col in ("clip", "video", "source", "score"):
@@ -86,6 +109,9 @@ def render_html(report: VerifyReport) -> str:
         f"<p>Source: {e(_source(report))} &middot; confidence {report.confidence:.2f}"
         f" &middot; SHA-256 <code>{e(report.sha256)}</code></p>",
     ]
+    line = signature_line(report)
+    if line is not None:
+        body.append(f"<p class='signature'>{e(line)}</p>")
     if report.segments:
         body.append(
             "<h2>Pieces of the clip</h2><table><tr><th>clip</th><th>video</th>"
