@@ -45,6 +45,9 @@ class ReviewSettings:
     # argon2 runs (64 MiB each) at once; a login waits this long for one, then gets 503.
     hash_concurrency: int = 2
     hash_wait_seconds: float = 5.0
+    # Addresses of the reverse proxies whose X-Forwarded-For / -Proto headers are believed;
+    # empty: none is, and the client address is the socket's peer (no spoofed addresses).
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, **overrides: object) -> ReviewSettings:
@@ -54,7 +57,8 @@ class ReviewSettings:
         SOROT_REVIEW_SESSION_HOURS, SOROT_REVIEW_LANGUAGE, SOROT_REVIEW_COOKIE_SECURE,
         SOROT_REVIEW_EXPORT_DIR, SOROT_REVIEW_LOGIN_FAILURES,
         SOROT_REVIEW_LOGIN_FAILURES_PER_ADDRESS, SOROT_REVIEW_LOGIN_WINDOW_SECONDS,
-        SOROT_REVIEW_HASH_CONCURRENCY, SOROT_REVIEW_HASH_WAIT_SECONDS.
+        SOROT_REVIEW_HASH_CONCURRENCY, SOROT_REVIEW_HASH_WAIT_SECONDS,
+        SOROT_REVIEW_TRUSTED_PROXIES (comma-separated addresses).
         """
         env = os.environ
         values: dict[str, object] = {
@@ -64,6 +68,11 @@ class ReviewSettings:
             "language": env.get("SOROT_REVIEW_LANGUAGE", "id"),
             "cookie_secure": env.get("SOROT_REVIEW_COOKIE_SECURE", "") in ("1", "true", "yes"),
             "export_dir": env.get("SOROT_REVIEW_EXPORT_DIR") or None,
+            "trusted_proxies": tuple(
+                p.strip()
+                for p in env.get("SOROT_REVIEW_TRUSTED_PROXIES", "").split(",")
+                if p.strip()
+            ),
         }
         numbers = {
             "login_failures": ("SOROT_REVIEW_LOGIN_FAILURES", int),

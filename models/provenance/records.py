@@ -52,6 +52,10 @@ class WordEdit(WordChange):
 
     # Lowest recogniser confidence among the words involved: low values may be ASR noise.
     min_probability: float | None = None
+    # Audio landmarks of the span that agree with the official recording at the matched
+    # offset, relative to the whole piece (models.provenance.audio_check); None: unchecked.
+    audio_agreement: float | None = None
+    uncertain: bool = False  # the sound or the recogniser cannot tell: not shown as an edit
 
 
 class WordDiff(Strict):
@@ -61,6 +65,9 @@ class WordDiff(Strict):
     official_words: int
     matched_words: int
     edits: list[WordEdit] = Field(default_factory=list)
+    # Differences of the two transcriptions where the audio is the official audio: the
+    # recogniser's, not the clip's; counted, never reported as edits.
+    asr_differences: int = 0
 
 
 class PublishedClip(Strict):

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from models.media.decode import probe
 from models.media.hashing import sha256_file
+from models.provenance.audio_check import check_edits
 from models.provenance.fingerprint import FingerprintIndex, MatchSettings, fingerprint_file
 from models.provenance.records import PublishedClip, SourceMatch, VerifyReport
 from models.provenance.word_diff import diff_words
@@ -86,6 +87,7 @@ def verify_media(
     settings: MatchSettings | None = None,
     same_content: SameContent | None = None,
     always_transcribe: bool = False,
+    check_audio: bool = True,
 ) -> VerifyReport:
     """Verify one suspect file against the library; exact copies first.
 
@@ -96,7 +98,10 @@ def verify_media(
     and video equal the suspect's (a remux), or None. `official_transcripts_lookup(video_id)`
     returns the library transcript, or None. `always_transcribe` transcribes a suspect
     with audio even when nothing matches, so that a match costs the same time as none
-    (the public page). Raises models.media.MediaError when the file is not readable media.
+    (the public page). With `check_audio` (the default) a word difference is an edit only
+    where the audio differs too (models.provenance.audio_check); without it, every
+    difference of the two transcriptions is reported (the benchmark's "before").
+    Raises models.media.MediaError when the file is not readable media.
     """
     sha = sha256_file(path)
     info = probe(path)
@@ -105,7 +110,8 @@ def verify_media(
     clip = (published or {}).get(sha)
     if clip is not None:
         return _exact(sha, duration, clip, "bytes", notes)
-    matches = index.query(fingerprint_file(path), settings)
+    prints = fingerprint_file(path)
+    matches = index.query(prints, settings)
     if matches and same_content is not None and matches[0].coverage >= _WHOLE_FILE:
         twin = same_content(matches[0])
         if twin is not None:
@@ -155,6 +161,9 @@ def verify_media(
         return report
     words = official_words(official, top)
     report.words = diff_words(_words(suspect), words)
+    library = index.prints(top.video_id)
+    if library is not None and check_audio:
+        report.words = check_edits(report.words, prints, library, top.segments)
     report.suspect_text = " ".join(w.word for w in _words(suspect))
     report.official_text = " ".join(w.word for w in words)
     return report
