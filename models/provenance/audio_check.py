@@ -19,53 +19,70 @@ from models.provenance.records import MatchSegment, WordDiff, WordEdit
 
 # Landmark times move by a spectrogram frame or two under re-encoding (16 ms frames).
 _TOLERANCE = 0.08
-# A word's own span is short: look this far either side (landmarks pair peaks ~1 s apart).
-_PAD = 0.25
+# The sound on either side of an edit: where the suspect plays the official recording
+# (its offset), judged over this many seconds.
+_CONTEXT = 2.0
 # Fewer landmarks than this in a span: the sound cannot tell (silence, a soft word).
-MIN_LANDMARKS = 6
-# Local agreement at least this share of the piece's own agreement: the audio is the
-# official audio there (measured: untouched re-encodes stay above 0.5, a replaced word
-# falls under 0.15; docs/provenance.md).
-SAME_AUDIO = 0.35
+MIN_LANDMARKS = 10
+# A span whose landmarks agree with the official recording at the offset of the speech
+# around it at least this well (relative to that speech's own agreement) plays the
+# official sound (measured: untouched re-encodes keep 0.75 and more over a second, a
+# pasted word falls to 0.0-0.3; docs/provenance.md).
+SAME_AUDIO = 0.5
 # Below this recogniser probability a word itself is a guess.
 LOW_PROBABILITY = 0.4
 
+Sorted = tuple[np.ndarray, np.ndarray]  # library landmark hashes (sorted) and their times
 
-def _by_hash(prints: MediaPrints) -> tuple[np.ndarray, np.ndarray]:
+
+def _by_hash(prints: MediaPrints) -> Sorted:
     order = np.argsort(prints.audio_hashes, kind="stable")
     return prints.audio_hashes[order], prints.audio_times[order]
 
 
+def _pairs(
+    suspect: MediaPrints, library: Sorted, start: float, end: float
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """(suspect landmark index, library time) of every hash pair in [start, end], and how
+    many suspect landmarks the span has."""
+    lib_hash, lib_time = library
+    inside = np.nonzero((suspect.audio_times >= start) & (suspect.audio_times <= end))[0]
+    lo = np.searchsorted(lib_hash, suspect.audio_hashes[inside], "left")
+    hi = np.searchsorted(lib_hash, suspect.audio_hashes[inside], "right")
+    counts = hi - lo
+    which = np.repeat(inside, counts)
+    rows = np.repeat(lo - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+    return which, lib_time[rows], int(inside.size)
+
+
 def span_agreement(
-    suspect: MediaPrints,
-    library: MediaPrints | tuple[np.ndarray, np.ndarray],
-    start: float,
-    end: float,
-    offset: float,
+    suspect: MediaPrints, library: MediaPrints | Sorted, start: float, end: float, offset: float
 ) -> tuple[float, int]:
     """(share of the suspect's landmarks in [start, end] that the library has at time +
     `offset`, how many landmarks there were). `library` may be given already sorted by
-    hash (`(hashes, times)`), to sort a long recording once for many spans."""
-    lib_hash, lib_time = _by_hash(library) if isinstance(library, MediaPrints) else library
-    inside = (suspect.audio_times >= start) & (suspect.audio_times <= end)
-    hashes, times = suspect.audio_hashes[inside], suspect.audio_times[inside] + offset
-    if hashes.size == 0:
+    hash (`_by_hash`), to sort a long recording once for many spans."""
+    lib = _by_hash(library) if isinstance(library, MediaPrints) else library
+    which, times, count = _pairs(suspect, lib, start, end)
+    if count == 0:
         return 0.0, 0
-    lo = np.searchsorted(lib_hash, hashes, "left")
-    hi = np.searchsorted(lib_hash, hashes, "right")
-    agree = sum(
-        bool(np.any(np.abs(lib_time[a:b] - t) <= _TOLERANCE))
-        for a, b, t in zip(lo, hi, times, strict=True)
-    )
-    return agree / hashes.size, int(hashes.size)
+    ok = np.abs(times - suspect.audio_times[which] - offset) <= _TOLERANCE
+    return np.unique(which[ok]).size / count, count
 
 
-def _segment_at(segments: list[MatchSegment], t: float, source: bool) -> MatchSegment | None:
-    for g in segments:
-        a, b = (g.source_start, g.source_end) if source else (g.query_start, g.query_end)
-        if a <= t <= b:
-            return g
-    return None
+def _context(
+    suspect: MediaPrints, library: Sorted, start: float, end: float
+) -> tuple[float, float] | None:
+    """(offset, agreement) of the official sound the suspect plays in [start, end], the
+    best-supported offset; None when the span has too little sound or none of it agrees."""
+    which, times, count = _pairs(suspect, library, start, end)
+    if count < MIN_LANDMARKS or which.size == 0:
+        return None
+    offsets = times - suspect.audio_times[which]
+    bins = np.round(offsets / _TOLERANCE).astype(np.int64)
+    values, votes = np.unique(bins, return_counts=True)
+    offset = float(values[np.argmax(votes)] * _TOLERANCE)
+    share, _ = span_agreement(suspect, library, start, end, offset)
+    return (offset, share) if share > 0.1 else None
 
 
 def check_edits(
@@ -73,50 +90,58 @@ def check_edits(
 ) -> WordDiff:
     """`diff` with the edits the audio does not confirm taken out (counted in
     `asr_differences`), each kept edit carrying its audio agreement, and `uncertain` set
-    where the sound or the recogniser cannot tell. `segments` are the suspect's pieces
-    from the same library video as `library`."""
-    sorted_library = _by_hash(library)
-    reference: dict[int, float] = {}
+    where the sound or the recogniser cannot tell.
+
+    The test: the speech just before and just after an edit gives the offsets at which
+    the suspect plays the official recording there; an inserted or substituted word whose
+    own sound agrees at one of them, or deleted official words whose sound is still played
+    at one of them, is the same sound transcribed differently. `segments` (the matcher's
+    pieces from this video) stand in when the edit has no usable sound around it."""
+    lib = _by_hash(library)
     kept: list[WordEdit] = []
     dropped = 0
     for edit in diff.edits:
         if edit.kind == "moved":  # placed by the fingerprints themselves
             kept.append(edit)
             continue
-        if edit.kind == "deleted" and edit.official_start is not None:
-            end = edit.official_end if edit.official_end is not None else edit.official_start
-            segment = _segment_at(segments, (edit.official_start + end) / 2, source=True)
-            window = (
-                None
-                if segment is None
-                else (edit.official_start - segment.offset, end - segment.offset)
+        a = edit.suspect_start or 0.0
+        b = edit.suspect_end if edit.suspect_end is not None else a
+        around = [
+            c
+            for c in (
+                _context(suspect, lib, a - _CONTEXT, a),
+                _context(suspect, lib, b, b + _CONTEXT),
             )
-        else:
-            a = edit.suspect_start or 0.0
-            b = edit.suspect_end if edit.suspect_end is not None else a
-            segment = _segment_at(segments, (a + b) / 2, source=False)
-            window = (a, b)
-        if segment is None or window is None:
-            # The suspect does not play the official sound here: the change is real.
-            kept.append(edit.model_copy(update={"audio_agreement": 0.0}))
+            if c is not None
+        ]
+        around += [
+            (g.offset, g.audio_score or 0.0)
+            for g in segments
+            if not around and g.query_start <= a <= g.query_end
+        ]
+        best, count = 0.0, 0
+        for offset, reference in around:
+            if edit.kind == "deleted" and edit.official_start is not None:
+                end = edit.official_end if edit.official_end is not None else edit.official_start
+                window = (edit.official_start - offset, end - offset)
+            else:
+                window = (a, b)
+            share, n = span_agreement(suspect, lib, window[0], window[1], offset)
+            if reference > 0 and share / reference > best:
+                best, count = share / reference, n
+            count = max(count, n)
+        if count >= MIN_LANDMARKS and best >= SAME_AUDIO:
+            dropped += 1  # the official sound, transcribed differently
             continue
-        key = id(segment)
-        if key not in reference:
-            reference[key] = span_agreement(
-                suspect, sorted_library, segment.query_start, segment.query_end, segment.offset
-            )[0]
-        share, count = span_agreement(
-            suspect, sorted_library, window[0] - _PAD, window[1] + _PAD, segment.offset
-        )
-        relative = share / reference[key] if reference[key] > 0 else 0.0
-        if count >= MIN_LANDMARKS and relative >= SAME_AUDIO:
-            dropped += 1  # same sound, different transcription
-            continue
-        unsure = count < MIN_LANDMARKS or (
-            edit.min_probability is not None and edit.min_probability < LOW_PROBABILITY
+        unsure = (
+            not around
+            or count < MIN_LANDMARKS
+            or (edit.min_probability is not None and edit.min_probability < LOW_PROBABILITY)
         )
         kept.append(
-            edit.model_copy(update={"audio_agreement": round(relative, 3), "uncertain": unsure})
+            edit.model_copy(
+                update={"audio_agreement": round(min(best, 1.0), 3), "uncertain": unsure}
+            )
         )
     return diff.model_copy(
         update={"edits": kept, "asr_differences": diff.asr_differences + dropped}
