@@ -251,6 +251,7 @@ def deploy(
         )
         raise typer.Exit(2)
     settings = RunSettings(store=store, model=model, language=language, device=device)
+    _signing_preflight(settings, verbose=False)  # the scheduled nights will need the key
     deployment_id = deploy_nightly(settings, pool, cron)
     console.print(
         f"deployment nightly/nightly ({deployment_id}): '{shown(cron)}' {TIMEZONE}, "

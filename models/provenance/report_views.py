@@ -18,6 +18,10 @@ _HEADLINE = {
     "no-match": "NO MATCH: this clip was not found in the archive",
 }
 _COLOUR = {"exact": "green", "derived": "yellow", "no-match": "red"}
+_ASR_NOTE = (
+    "{} difference(s) between the two transcriptions lie over unchanged sound: the "
+    "recogniser's, not edits"
+)
 
 
 def _t(value: float | None) -> str:
@@ -80,13 +84,15 @@ def render_terminal(report: VerifyReport) -> RenderableType:
         parts.append(
             Text(f"words: {w.matched_words} of {w.suspect_words} match the official transcript")
         )
+        if w.asr_differences:
+            parts.append(Text(_ASR_NOTE.format(w.asr_differences), style="dim"))
         if w.edits:
             edits = Table(title="word differences")
             for col in ("change", "in clip", "clip time", "official", "official time"):
                 edits.add_column(col)
             for e in w.edits:
                 edits.add_row(
-                    e.kind,
+                    f"{e.kind} (uncertain)" if e.uncertain else e.kind,
                     _plain(e.suspect_text),
                     f"{_t(e.suspect_start)}-{_t(e.suspect_end)}",
                     _plain(e.official_text),
@@ -131,14 +137,16 @@ def render_html(report: VerifyReport) -> str:
         )
     if report.words is not None:
         w = report.words
+        asr = e(_ASR_NOTE.format(w.asr_differences)) if w.asr_differences else ""
         body.append(
             f"<h2>Words</h2><p>{w.matched_words} of {w.suspect_words} words match the "
-            "official transcript.</p><table><tr><th>change</th><th>in clip</th>"
+            f"official transcript. {asr}"
+            "</p><table><tr><th>change</th><th>in clip</th>"
             "<th>clip time</th><th>official</th><th>official time</th></tr>"
             + rows(
                 [
                     [
-                        x.kind,
+                        f"{x.kind} (uncertain)" if x.uncertain else x.kind,
                         x.suspect_text,
                         f"{_t(x.suspect_start)}-{_t(x.suspect_end)}",
                         x.official_text,
