@@ -17,7 +17,6 @@ from models.press import PressDraft
 from storage.manifest import Manifest
 from storage.store import Store
 
-
 # The headline reads "<speaker> Sampaikan Sambutan pada <event>" (models.press.lead).
 _EVENT_MARK = " pada "
 
