@@ -107,7 +107,10 @@ def _suspects(
     out.append(
         ("word from the same speech", False, write_audio(pasted, tmp / f"{stem}-same.mp4", 64), at)
     )
-    foreign = np.concatenate([samples[:mid], other[:word], samples[mid:]])
+    # One second in: the other speech opens quietly, and a paste of silence is no word.
+    foreign = np.concatenate(
+        [samples[:mid], other[SAMPLE_RATE : SAMPLE_RATE + word], samples[mid:]]
+    )
     out.append(
         ("word from another speech", False, write_audio(foreign, tmp / f"{stem}-other.mp4", 64), at)
     )

@@ -98,6 +98,11 @@ def test_words_cut_out_with_their_sound_are_an_edit(prints) -> None:
     (match,) = index.query(cut)
     gone = _edit("deleted", PASTE_AT, PASTE_AT, PASTE_AT + 0.5)  # official 5.5-6.0 s
     kept_sound = _edit("deleted", 8.0, 8.0, 10.0)  # official 10-10.5 s: still played at 8 s
-    checked = check_edits(_diff(gone, kept_sound), cut, official, match.segments)
-    assert [e.official_start for e in checked.edits] == [PASTE_AT + 0.5]
+    # A cut through words is heard as a substitution: the suspect's word is official
+    # sound, but the official words it replaced are no longer played.
+    through = _edit("substituted", PASTE_AT - 0.3, PASTE_AT + 0.2, PASTE_AT)
+    through = through.model_copy(update={"official_end": PASTE_AT + 1.5})
+    checked = check_edits(_diff(gone, kept_sound, through), cut, official, match.segments)
+    assert sorted(e.kind for e in checked.edits) == ["deleted", "substituted"]
+    assert [e.official_start for e in checked.edits if e.kind == "deleted"] == [PASTE_AT + 0.5]
     assert checked.asr_differences == 1

@@ -31,6 +31,8 @@ MIN_LANDMARKS = 10
 SAME_AUDIO = 0.5
 # Below this recogniser probability a word itself is a guess.
 LOW_PROBABILITY = 0.4
+# Under this agreement the sound is clearly not the official sound (pastes score 0.0-0.1).
+CLEARLY_OTHER = 0.2
 
 Sorted = tuple[np.ndarray, np.ndarray]  # library landmark hashes (sorted) and their times
 
@@ -93,10 +95,11 @@ def check_edits(
     where the sound or the recogniser cannot tell.
 
     The test: the speech just before and just after an edit gives the offsets at which
-    the suspect plays the official recording there; an inserted or substituted word whose
-    own sound agrees at one of them, or deleted official words whose sound is still played
-    at one of them, is the same sound transcribed differently. `segments` (the matcher's
-    pieces from this video) stand in when the edit has no usable sound around it."""
+    the suspect plays the official recording there; an inserted word whose own sound
+    agrees at one of them, deleted official words whose sound is still played at one of
+    them, or a substitution with both, is the same sound transcribed differently.
+    `segments` (the matcher's pieces from this video) stand in when the edit has no
+    usable sound around it."""
     lib = _by_hash(library)
     kept: list[WordEdit] = []
     dropped = 0
@@ -121,23 +124,30 @@ def check_edits(
         ]
         best, count = 0.0, 0
         for offset, reference in around:
-            if edit.kind == "deleted" and edit.official_start is not None:
+            if reference <= 0:
+                continue
+            # The sound of each side of the edit: the suspect's words as heard, and the
+            # official words where the suspect would play them at this offset. Both must
+            # be the official sound for a difference to be the recogniser's (a cut through
+            # words is heard as a substitution: its official side is gone).
+            windows = []
+            if edit.kind != "deleted":
+                windows.append((a, b))
+            if edit.kind != "inserted" and edit.official_start is not None:
                 end = edit.official_end if edit.official_end is not None else edit.official_start
-                window = (edit.official_start - offset, end - offset)
-            else:
-                window = (a, b)
-            share, n = span_agreement(suspect, lib, window[0], window[1], offset)
-            if reference > 0 and share / reference > best:
-                best, count = share / reference, n
-            count = max(count, n)
+                windows.append((edit.official_start - offset, end - offset))
+            scores = [span_agreement(suspect, lib, w0, w1, offset) for w0, w1 in windows]
+            if not scores:
+                continue
+            best = max(best, min(share for share, _ in scores) / reference)
+            count = max(count, min(n for _, n in scores))
         if count >= MIN_LANDMARKS and best >= SAME_AUDIO:
             dropped += 1  # the official sound, transcribed differently
             continue
-        unsure = (
-            not around
-            or count < MIN_LANDMARKS
-            or (edit.min_probability is not None and edit.min_probability < LOW_PROBABILITY)
-        )
+        # Unsure when the sound cannot tell, or when the recogniser guessed and the sound
+        # is not clearly another sound either.
+        guessed = edit.min_probability is not None and edit.min_probability < LOW_PROBABILITY
+        unsure = not around or count < MIN_LANDMARKS or (guessed and best >= CLEARLY_OTHER)
         kept.append(
             edit.model_copy(
                 update={"audio_agreement": round(min(best, 1.0), 3), "uncertain": unsure}
