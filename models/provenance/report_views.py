@@ -46,13 +46,14 @@ def signature_line(report: VerifyReport) -> str | None:
         return None
     who = f"{sig.office} " if sig.office else ""
     fp = f" (fingerprint {format_fingerprint(sig.fingerprint)})" if sig.fingerprint else ""
-    pinned = " the pinned key" if sig.pinned else ""
     if sig.status == "valid":
+        pinned = ", the key you pinned" if sig.pinned else ""
         return f"signature: valid, signed by {who}key {sig.key_id}{fp}{pinned}"
+    stranger = "the key you pinned" if sig.pinned else "a key published by the office"
     why = {
         "invalid": "the entry was changed after it was signed, or the signature is forged",
         "unsigned": "the entry carries no signature",
-        "unknown key": f"key {sig.key_id} is not{pinned or ' a key published by the office'}",
+        "unknown key": f"key {sig.key_id} is not {stranger}",
     }[sig.status]
     return f"signature: DOES NOT VERIFY ({why})"
 
