@@ -33,6 +33,8 @@ SAME_AUDIO = 0.5
 LOW_PROBABILITY = 0.4
 # Under this agreement the sound is clearly not the official sound (pastes score 0.0-0.1).
 CLEARLY_OTHER = 0.2
+# Slices of a word span judged on their own (untouched half seconds keep 0.6 and more).
+_SLICE = 0.5
 
 Sorted = tuple[np.ndarray, np.ndarray]  # library landmark hashes (sorted) and their times
 
@@ -87,6 +89,21 @@ def _context(
     return (offset, share) if share > 0.1 else None
 
 
+def _foreign_inside(
+    suspect: MediaPrints, library: Sorted, start: float, end: float, offset: float, reference: float
+) -> bool:
+    """True when some half second of [start, end] (with enough sound to judge) clearly
+    does not play the official sound at `offset`: Whisper's word times are rough, so a
+    pasted word hides inside a span that is mostly official sound."""
+    t = start
+    while t + _SLICE <= max(end, start + _SLICE) + 1e-9:
+        share, n = span_agreement(suspect, library, t, t + _SLICE, offset)
+        if n >= MIN_LANDMARKS and share / reference < CLEARLY_OTHER:
+            return True
+        t += _SLICE / 2
+    return False
+
+
 def check_edits(
     diff: WordDiff, suspect: MediaPrints, library: MediaPrints, segments: list[MatchSegment]
 ) -> WordDiff:
@@ -139,7 +156,10 @@ def check_edits(
             scores = [span_agreement(suspect, lib, w0, w1, offset) for w0, w1 in windows]
             if not scores:
                 continue
-            best = max(best, min(share for share, _ in scores) / reference)
+            share = min(share for share, _ in scores)
+            if edit.kind != "deleted" and _foreign_inside(suspect, lib, a, b, offset, reference):
+                share = 0.0  # part of the words' sound is another sound (a pasted word)
+            best = max(best, share / reference)
             count = max(count, min(n for _, n in scores))
         if count >= MIN_LANDMARKS and best >= SAME_AUDIO:
             dropped += 1  # the official sound, transcribed differently
