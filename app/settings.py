@@ -43,6 +43,9 @@ class RunSettings(Settings):
     inbox_settle_seconds: float = Field(
         default_factory=lambda: float(os.environ.get("SOROT_INBOX_SETTLE_SECONDS", "60"))
     )
+    # Without a usable signing key the night stops before any work, unless this is set:
+    # then entries are written unsigned and the run report says so.
+    allow_unsigned: bool = False
 
     def night(self) -> str:
         """The night's date, YYYY-MM-DD (Asia/Jakarta when not given)."""

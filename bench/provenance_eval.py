@@ -8,6 +8,7 @@ match). The library is fingerprinted as the nightly ingest does (`KEYFRAME_WINDO
 `--library-gop 2` each library video is first re-encoded with a keyframe every 2 s, like
 a phone, so that only the first `KEYFRAME_WINDOW` seconds of each GOP are indexed.
 Run: .venv/bin/python bench/provenance_eval.py [--library-gop 2] [--dense-library]
+With --words: false word changes on untouched audio and real word edits found instead.
 """
 
 from __future__ import annotations
@@ -80,7 +81,18 @@ def main() -> None:
     parser.add_argument(
         "--dense-library", action="store_true", help="hash every GOP in full (the baseline)"
     )
+    parser.add_argument(
+        "--words",
+        action="store_true",
+        help="word changes instead: false ones on untouched audio, real ones found "
+        "(bench/provenance_words.py; Whisper base, ~15 min on 2 cores)",
+    )
     args = parser.parse_args()
+    if args.words:
+        from bench.provenance_words import main as words_main
+
+        words_main()
+        return
     files = sorted((DATA / "video").iterdir()) + sorted((DATA / "speech").iterdir())
     index = FingerprintIndex()
     rows = []

@@ -82,6 +82,32 @@ def _preflight(settings: RunSettings, verbose: bool) -> None:
         fail(f"store {settings.store} cannot be used: {exc}", exc, verbose)
 
 
+def _signing_preflight(settings: RunSettings, verbose: bool) -> None:
+    """Make the office's key on the first run; stop (exit 2) when no usable key exists,
+    unless the run allows unsigned entries."""
+    from app.signing import BACKUP_ADVICE, check_signing_key
+    from models.provenance.signing import format_fingerprint
+    from storage.store import Store
+
+    check = check_signing_key(Store(settings.store), create=not settings.allow_unsigned)
+    if check.created and check.fingerprint is not None:
+        console.print(
+            f"[yellow]made the office's signing key {shown(check.where)} (mode 0600), "
+            f"fingerprint {format_fingerprint(check.fingerprint)}.[/]\n{BACKUP_ADVICE} "
+            "Publish the fingerprint on the office's own site (sorot keys fingerprint)."
+        )
+    if check.usable:
+        return
+    if settings.allow_unsigned:
+        console.print(f"[red]UNSIGNED night (--allow-unsigned): {shown(check.problem)}[/]")
+        return
+    fail(
+        f"no usable signing key: {check.problem}. Fix or restore the key (sorot keys init "
+        "makes a new one), or run with --allow-unsigned to write unsigned entries.",
+        verbose=verbose,
+    )
+
+
 def run(
     inbox: Annotated[
         str | None, typer.Option(help="Folder or URL with footage (default: <store>/inbox).")
@@ -108,9 +134,17 @@ def run(
             "(needs PREFECT_API_URL: a real Prefect server)."
         ),
     ] = None,
+    allow_unsigned: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unsigned", help="Go on without a usable signing key (entries unsigned)."
+        ),
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect logs.")] = False,
 ) -> None:
-    """Process the night's footage into the library; exit 0 only if no input failed."""
+    """Process the night's footage into the library; exit 0 only if no input failed.
+
+    The first run makes the office's signing key when none exists."""
     _quiet_prefect(verbose)
     require_device(device)
     _check_date(date, verbose)
@@ -123,8 +157,10 @@ def run(
         device=device,
         vocabulary=_read_vocabulary(vocabulary, verbose),
         render_top=render_top,
+        allow_unsigned=allow_unsigned,
     )
     _preflight(settings, verbose)
+    _signing_preflight(settings, verbose)
     from flows.nightly import nightly  # imports Prefect: keep `sorot --help` fast
     from flows.server import start_temporary_server
 
@@ -193,6 +229,9 @@ def run(
                 shown(c.reason.get("id", ""), LONG_TEXT),
             )
         console.print(clips)
+    if report.stopped:
+        fail(f"the night stopped before any input: {report.stopped}")
+    console.print(f"signing: {shown(report.signing or '')}")
     console.print(
         f"{report.count('processed')} processed, {report.count('duplicate')} duplicate, "
         f"{report.count('failed')} failed, {report.count('waiting')} waiting (still being "
@@ -220,6 +259,7 @@ def deploy(
         )
         raise typer.Exit(2)
     settings = RunSettings(store=store, model=model, language=language, device=device)
+    _signing_preflight(settings, verbose=False)  # the scheduled nights will need the key
     deployment_id = deploy_nightly(settings, pool, cron)
     console.print(
         f"deployment nightly/nightly ({deployment_id}): '{shown(cron)}' {TIMEZONE}, "

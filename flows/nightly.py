@@ -23,6 +23,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import ValidationError
 
 from app.settings import JAKARTA, RunSettings
+from app.signing import check_signing_key, signing_note
 from app.verify import refresh_index
 from flows import progress
 from flows.notify import send_webhook, write_html_report
@@ -338,6 +339,17 @@ def nightly(settings: RunSettings, run_id: str | None = None) -> RunReport:
     )
     for dead in mark_interrupted(store, report.started_at):
         logger.warning("run %s did not finish (killed): marked interrupted", dead)
+    signing = check_signing_key(store)
+    report.signing = signing_note(signing, settings.allow_unsigned)
+    if not signing.usable and not settings.allow_unsigned:
+        # Never an unsigned night by accident: stop before any input, and say why.
+        report.stopped = f"no usable signing key: {signing.problem}"
+        report.finished_at = now_iso()
+        logger.error("run %s stopped: %s", run_id, report.stopped)
+        save_report(store, report)
+        publish_html(store, report)
+        send_webhook(report)
+        return report
     logger.info("run %s: %d inputs in %s", run_id, len(keys), report.inbox)
     progress.report(progress.Event("inputs", total=len(keys)))
     save_report(store, report)

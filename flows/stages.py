@@ -38,7 +38,12 @@ from models.speech.settings import TranscribeSettings
 from models.speech.transcribe import shared_transcriber
 from models.speech.whisper_models import ModelNotAvailable, resolve
 from storage import layout
-from storage.keys import load_c2pa_signer, load_signing_key, publish_public_key
+from storage.keys import (
+    SigningKeyError,
+    load_c2pa_signer,
+    load_signing_key,
+    publish_public_key,
+)
 from storage.manifest import (
     ArtifactRef,
     Manifest,
@@ -349,8 +354,14 @@ def publish_stage(
     """
     store = job.store
     key = load_signing_key()
+    if key is None and not job.settings.allow_unsigned:
+        # A worker without the office's key (the night itself checked its own) fails the
+        # input instead of writing an entry nobody can check.
+        raise SigningKeyError(
+            "no signing key on this worker (sorot keys init, or --allow-unsigned)"
+        )
     if key is None:
-        components = {**components, "signing": "missing: no signing key (sorot keys init)"}
+        components = {**components, "signing": "missing: no signing key (--allow-unsigned)"}
     else:
         publish_public_key(store, key)
         components = {**components, "signing": "ran"}

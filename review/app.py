@@ -101,10 +101,30 @@ def create_app(settings: ReviewSettings | None = None) -> FastAPI:
     return app
 
 
+def server_config(
+    settings: ReviewSettings,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    app: FastAPI | None = None,
+) -> uvicorn.Config:
+    """The uvicorn configuration of the app (`app`, else one made from `settings`):
+    forwarded headers are read only from the configured proxies (uvicorn's own default
+    would believe them from any local client)."""
+    proxies = settings.trusted_proxies
+    return uvicorn.Config(
+        app or create_app(settings),
+        host=host,
+        port=port,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=",".join(proxies) if proxies else None,
+        log_level="info",
+    )
+
+
 def serve(
     settings: ReviewSettings | None = None, host: str = "127.0.0.1", port: int = 8000
 ) -> None:
     """Run the app with uvicorn until interrupted (binds to localhost unless told)."""
-    app = create_app(settings)
+    config = server_config(settings or ReviewSettings.from_env(), host, port)
     log.info("Sorot review on http://%s:%d", host, port)
-    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
+    uvicorn.Server(config).run()

@@ -51,7 +51,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "transcript": "Transkrip",
         "no_transcript": "Belum ada transkrip.",
         "foreign_language": "bahasa lain",
-        "foreign_hint": "Ucapan ini terdengar dalam bahasa lain: tidak dikutip dan tidak jadi teks otomatis sampai diperiksa.",
+        "foreign_hint": (
+            "Ucapan ini terdengar dalam bahasa lain: tidak dikutip dan tidak jadi teks "
+            "otomatis sampai diperiksa."
+        ),
         "transcript_hint": "Klik kata (atau Tab lalu Enter) untuk memutar klip di titik itu.",
         "not_in_clip": "Bagian ini tidak termasuk klip mana pun.",
         "player": "Pemutar",
@@ -133,6 +136,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "edit_deleted": "Dihapus",
         "edit_substituted": "Diganti",
         "edit_moved": "Dipindah",
+        "edit_uncertain": "tidak pasti: suara di bagian ini tidak cukup jelas untuk memastikan",
         "verify_sha256": "SHA-256 berkas Anda",
         "verify_too_large": "Berkas terlalu besar.",
         "verify_rate_limited": "Terlalu banyak unggahan. Coba lagi nanti.",
@@ -193,6 +197,59 @@ MESSAGES: dict[str, dict[str, str]] = {
         "from_folder": "nama folder",
         "night_ranked": "Klip terbaik malam ini",
         "no_night_clips": "Belum ada klip malam ini.",
+        "verify_too_long": (
+            "Rekaman ini lebih dari {minutes} menit. Potong bagian yang beredar lalu unggah lagi."
+        ),
+        "verify_still_image": "Ini gambar diam, bukan rekaman video atau audio.",
+        "verify_busy": "Pemeriksa sedang sibuk dengan unggahan lain. Coba lagi sebentar lagi.",
+        "verify_max_minutes": "Panjang maksimum",
+        "minutes": "menit",
+        "finding_exact": (
+            "Asli: berkas ini sama persis dengan klip resmi yang dipublikasikan, tanpa perubahan."
+        ),
+        "finding_exact_unverified": (
+            "Berkas ini sama persis dengan klip di arsip, tetapi tanda tangan arsipnya TIDAK "
+            "terverifikasi: jangan anggap asli sebelum dikonfirmasi ke kantor."
+        ),
+        "finding_excerpt": (
+            "Cuplikan: klip ini potongan dari klip resmi yang dipublikasikan; tidak ditemukan "
+            "kata yang diubah."
+        ),
+        "finding_spliced": (
+            "Disusun ulang: klip ini menyambung potongan klip resmi dengan urutan atau asal "
+            "yang berbeda dari aslinya."
+        ),
+        "finding_edited": (
+            "Diedit: klip ini memakai potongan klip resmi, tetapi ada kata yang berbeda dari "
+            "rekaman aslinya."
+        ),
+        "finding_no_match": "Tidak ada klip resmi terpublikasi yang cocok dengan berkas ini.",
+        "signed_by": "Ditandatangani oleh",
+        "signed_by_office_key": "kunci resmi kantor",
+        "signature_fingerprint": "sidik kunci",
+        "signature_compare": (
+            "Cocokkan sidik kunci ini dengan yang diumumkan kantor di situs resminya."
+        ),
+        "signature_bad": (
+            "Tanda tangan arsip untuk rekaman ini TIDAK dapat diverifikasi. Hasil ini tidak "
+            "bisa dijadikan bukti."
+        ),
+        "confidence_high": (
+            "Sangat yakin: hampir semua sidik suara dan gambar pada bagian yang cocok sama "
+            "dengan rekaman resmi."
+        ),
+        "confidence_medium": (
+            "Cukup yakin: sebagian besar sidik suara dan gambar sama; kualitas klip yang "
+            "rendah atau suntingan menurunkan angka ini."
+        ),
+        "confidence_low": (
+            "Kurang yakin: hanya sebagian sidik yang sama. Periksa bagian-bagiannya di bawah."
+        ),
+        "original_of": "Rekaman asli",
+        "original_event": "Acara",
+        "original_place": "Tempat",
+        "original_date": "Tanggal",
+        "unknown": "tidak diketahui",
     },
     "en": {
         "app_title": "Sorot — Clip Review",
@@ -233,7 +290,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "transcript": "Transcript",
         "no_transcript": "No transcript yet.",
         "foreign_language": "other language",
-        "foreign_hint": "This speech sounds like another language: not quoted and not captioned until checked.",
+        "foreign_hint": (
+            "This speech sounds like another language: not quoted and not captioned until "
+            "checked."
+        ),
         "transcript_hint": "Click a word (or Tab to it, then Enter) to play the clip from there.",
         "not_in_clip": "This part is not inside any clip.",
         "player": "Player",
@@ -316,6 +376,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "edit_deleted": "Deleted",
         "edit_substituted": "Substituted",
         "edit_moved": "Moved",
+        "edit_uncertain": "uncertain: the sound here is not clear enough to be sure",
         "verify_sha256": "SHA-256 of your file",
         "verify_too_large": "The file is too large.",
         "verify_rate_limited": "Too many uploads. Try again later.",
@@ -376,6 +437,56 @@ MESSAGES: dict[str, dict[str, str]] = {
         "from_folder": "folder name",
         "night_ranked": "The night's best clips",
         "no_night_clips": "No clips this night yet.",
+        "verify_too_long": (
+            "This recording is longer than {minutes} minutes. Cut out the part that circulates "
+            "and upload it again."
+        ),
+        "verify_still_image": "This is a still picture, not a video or audio recording.",
+        "verify_busy": "The checker is busy with another upload. Try again in a moment.",
+        "verify_max_minutes": "Maximum length",
+        "minutes": "minutes",
+        "finding_exact": "Genuine: this file is a published official clip, unchanged.",
+        "finding_exact_unverified": (
+            "This file is identical to a clip in the archive, but the archive's signature does "
+            "NOT verify: do not treat it as genuine before the office confirms it."
+        ),
+        "finding_excerpt": (
+            "Excerpt: this clip is a cut from a published official clip; no changed words found."
+        ),
+        "finding_spliced": (
+            "Rearranged: this clip joins pieces of official clips in another order or from "
+            "other places than the original."
+        ),
+        "finding_edited": (
+            "Edited: this clip uses pieces of official clips, but some words differ from the "
+            "original recording."
+        ),
+        "finding_no_match": "No published official clip matches this file.",
+        "signed_by": "Signed by",
+        "signed_by_office_key": "the office's official key",
+        "signature_fingerprint": "key fingerprint",
+        "signature_compare": (
+            "Compare this fingerprint with the one the office publishes on its own website."
+        ),
+        "signature_bad": (
+            "The archive's signature for this recording does NOT verify. This answer is not "
+            "evidence."
+        ),
+        "confidence_high": (
+            "Very sure: nearly all sound and picture fingerprints of the matched part equal "
+            "the official recording's."
+        ),
+        "confidence_medium": (
+            "Fairly sure: most fingerprints agree; low quality or edits lower this number."
+        ),
+        "confidence_low": (
+            "Not very sure: only some fingerprints agree. Look at the pieces below."
+        ),
+        "original_of": "Original recording",
+        "original_event": "Event",
+        "original_place": "Place",
+        "original_date": "Date",
+        "unknown": "unknown",
     },
 }
 

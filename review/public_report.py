@@ -9,11 +9,12 @@ word counts never pass through.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Literal
 
 from pydantic import Field
 
+from app.originals import Original
 from models.common.records import Strict
 from models.provenance.records import (
     MatchSegment,
@@ -62,11 +63,31 @@ class PublicClip(Strict):
 class PublicEdit(WordChange):
     """A word difference whose official words are all published (no recogniser scores)."""
 
+    uncertain: bool = False  # the sound or the recogniser cannot tell: not called an edit
+
+
+# What a journalist reads first, one sentence each (review.i18n `finding_*`):
+# exact: the file is a published clip and its signature verifies; exact_unverified: the
+# same file, but the archive's signature does not verify; excerpt: one stretch of a
+# published clip, no word changed; spliced: pieces put together in another order or from
+# several places; edited: words differ from the official recording where the sound does.
+Finding = Literal["exact", "exact_unverified", "excerpt", "spliced", "edited", "no-match"]
+
+
+class PublicSignature(Strict):
+    """The archive entry's signature: whether it verifies, and whose key made it."""
+
+    status: Literal["valid", "invalid", "unsigned", "unknown key"]
+    key_id: str | None = None
+    fingerprint: str | None = None
+    office: str | None = None
+
 
 class PublicReport(Strict):
     """The answer the public page gives; the same shape for every verdict."""
 
     verdict: Literal["exact", "derived", "no-match"]
+    finding: Finding = "no-match"
     sha256: str  # of the uploaded file
     duration: float  # of the uploaded file
     confidence: float = 0.0  # duration-weighted score of the public pieces
@@ -75,6 +96,8 @@ class PublicReport(Strict):
     pieces: list[PublicPiece] = Field(default_factory=list)
     edits: list[PublicEdit] = Field(default_factory=list)
     words_compared: bool = False
+    signature: PublicSignature | None = None
+    originals: list[Original] = Field(default_factory=list)  # of the clips' recordings
 
 
 def _no_match(report: VerifyReport) -> PublicReport:
@@ -154,7 +177,7 @@ def _public_edit(
         if not _inside(edit.suspect_start, end, pieces, SUSPECT_SLACK):
             return None
     # The recogniser's confidence stays behind: it is about our pipeline, not the clip.
-    return PublicEdit(**edit.model_dump(exclude={"min_probability"}))
+    return PublicEdit(**edit.model_dump(exclude={"min_probability", "audio_agreement"}))
 
 
 def _finish(report: VerifyReport, verdict: str, pieces: list[PublicPiece]) -> PublicReport:
@@ -201,16 +224,53 @@ def _from_published_file(
     return _finish(report, "derived", pieces) if pieces else _no_match(report)
 
 
-def public_report(report: VerifyReport, spans: Sequence[PublishedSpan]) -> PublicReport:
-    """The public view of `report` given the published spans."""
+def _finding(report: VerifyReport, public: PublicReport, pieces_from: int) -> Finding:
+    signed = report.signature is not None and report.signature.status == "valid"
+    if public.verdict == "exact":
+        return "exact" if signed else "exact_unverified"
+    if any(not e.uncertain for e in public.edits):
+        return "edited"
+    return "spliced" if pieces_from > 1 else "excerpt"
+
+
+def _with_context(
+    report: VerifyReport,
+    public: PublicReport,
+    pieces_from: int,
+    originals: Callable[[str], Original | None] | None,
+) -> PublicReport:
+    """The finding, the signature and the originals' facts of a public (non-empty) answer."""
+    public.finding = _finding(report, public, pieces_from)
+    if report.signature is not None:
+        public.signature = PublicSignature(
+            **report.signature.model_dump(include={"status", "key_id", "fingerprint", "office"})
+        )
+    if originals is not None:
+        found = (originals(v) for v in dict.fromkeys(c.video_id for c in public.clips))
+        public.originals = [o for o in found if o is not None]
+    return public
+
+
+def public_report(
+    report: VerifyReport,
+    spans: Sequence[PublishedSpan],
+    originals: Callable[[str], Original | None] | None = None,
+) -> PublicReport:
+    """The public view of `report` given the published spans; `originals(video_id)` gives
+    the event, place and date of a recording that has a published clip in the answer."""
     if report.verdict == "exact" and report.published is not None:
-        return _from_published_file(report, report.published, spans)
+        public = _from_published_file(report, report.published, spans)
+        if public.verdict == "no-match":
+            return public
+        return _with_context(report, public, 1, originals)
     if report.verdict != "derived":
         return _no_match(report)
-    pieces = [p for segment in report.segments for p in _pieces(segment, spans)]
+    used = [(segment, _pieces(segment, spans)) for segment in report.segments]
+    pieces = [p for _, found in used for p in found]
     if not pieces:
         return _no_match(report)
     public = _finish(report, "derived", pieces)
+    pieces_from = sum(1 for _, found in used if found)
     # Word differences are against the top source's transcript only.
     own_pieces = [(p.query_start, p.query_end) for p in pieces if p.video_id == report.video_id]
     if report.words is not None and own_pieces:
@@ -221,4 +281,4 @@ def public_report(report: VerifyReport, spans: Sequence[PublishedSpan]) -> Publi
             for e in (_public_edit(edit, own_spans, own_pieces) for edit in report.words.edits)
             if e is not None
         ]
-    return public
+    return _with_context(report, public, pieces_from, originals)

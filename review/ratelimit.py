@@ -18,8 +18,8 @@ MAX_BUCKETS = 10_000
 
 
 def client_address(scope: Scope) -> str:
-    """The client's address: the socket peer, or the proxy's X-Forwarded-For when uvicorn
-    trusts the proxy (`serve` turns proxy headers on)."""
+    """The client's address: the socket peer, or the X-Forwarded-For of a proxy that
+    `ReviewSettings.trusted_proxies` names (uvicorn rewrites the peer only for those)."""
     client = scope.get("client")
     return client[0] if client else "unknown"
 

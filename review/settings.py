@@ -50,6 +50,9 @@ class ReviewSettings:
     timezone: str = "Asia/Jakarta"
     # The search index (SQLite FTS5 file); None: SOROT_SEARCH_DB or the user's cache folder.
     search_db: str | None = None
+    # Addresses of the reverse proxies whose X-Forwarded-For / -Proto headers are believed;
+    # empty: none is, and the client address is the socket's peer (no spoofed addresses).
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, **overrides: object) -> ReviewSettings:
@@ -59,7 +62,8 @@ class ReviewSettings:
         SOROT_REVIEW_SESSION_HOURS, SOROT_REVIEW_LANGUAGE, SOROT_REVIEW_COOKIE_SECURE,
         SOROT_REVIEW_EXPORT_DIR, SOROT_REVIEW_LOGIN_FAILURES,
         SOROT_REVIEW_LOGIN_FAILURES_PER_ADDRESS, SOROT_REVIEW_LOGIN_WINDOW_SECONDS,
-        SOROT_REVIEW_HASH_CONCURRENCY, SOROT_REVIEW_HASH_WAIT_SECONDS, SOROT_REVIEW_TIMEZONE.
+        SOROT_REVIEW_HASH_CONCURRENCY, SOROT_REVIEW_HASH_WAIT_SECONDS, SOROT_REVIEW_TIMEZONE,
+        SOROT_REVIEW_TRUSTED_PROXIES (comma-separated addresses).
         """
         env = os.environ
         values: dict[str, object] = {
@@ -70,6 +74,11 @@ class ReviewSettings:
             "cookie_secure": env.get("SOROT_REVIEW_COOKIE_SECURE", "") in ("1", "true", "yes"),
             "export_dir": env.get("SOROT_REVIEW_EXPORT_DIR") or None,
             "timezone": env.get("SOROT_REVIEW_TIMEZONE") or "Asia/Jakarta",
+            "trusted_proxies": tuple(
+                p.strip()
+                for p in env.get("SOROT_REVIEW_TRUSTED_PROXIES", "").split(",")
+                if p.strip()
+            ),
         }
         numbers = {
             "login_failures": ("SOROT_REVIEW_LOGIN_FAILURES", int),

@@ -9,6 +9,7 @@ anyone holding the store can check manifests, including after the key is rotated
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -48,11 +49,22 @@ def load_signing_key() -> Ed25519PrivateKey | None:
     text = os.environ.get("SOROT_SIGNING_KEY")
     path = signing_key_path()
     if text:
-        data, origin = text.encode(), "SOROT_SIGNING_KEY"
-    elif path.exists():
-        data, origin = path.read_bytes(), str(path)
-    else:
-        return None
+        return _key_from(text.encode(), "SOROT_SIGNING_KEY")
+    if path.exists():
+        return read_key_file(path)
+    return None
+
+
+def read_key_file(path: Path) -> Ed25519PrivateKey:
+    """The private key in `path`; SigningKeyError when it cannot be read or is no key."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SigningKeyError(f"signing key {path} cannot be read: {exc.strerror}") from None
+    return _key_from(data, str(path))
+
+
+def _key_from(data: bytes, origin: str) -> Ed25519PrivateKey:
     try:
         return private_key_from_pem(data)
     except (ValueError, TypeError):
@@ -74,14 +86,45 @@ def init_key(path: Path) -> Ed25519PrivateKey:
     return key
 
 
-def publish_public_key(store: Store, key: Ed25519PrivateKey) -> str:
-    """Put the public half in the store (idempotent); returns its key id."""
+def publish_public_key(store: Store, key: Ed25519PrivateKey, office: str | None = None) -> str:
+    """Put the public half in the store (idempotent), and with `office` the name of the
+    office that holds it (`keys/<key_id>.json`); returns its key id."""
     public = key.public_key()
     kid = key_id(public)
     target = f"{layout.KEYS}/{kid}.pem"
     if not store.exists(target):
         store.put_bytes(target, public_key_to_pem(public))
+    if office:
+        store.put_text(f"{layout.KEYS}/{kid}.json", json.dumps({"office": office}))
     return kid
+
+
+def key_offices(store: Store) -> dict[str, str]:
+    """Key id -> the office name published beside it (keys without one are left out)."""
+    offices = {}
+    for k in store.list(layout.KEYS):
+        if k.endswith(".json"):
+            try:
+                office = json.loads(store.read_text(k)).get("office")
+            except (ValueError, AttributeError):
+                continue  # a damaged name file only loses the name, never the key
+            if isinstance(office, str) and office:
+                offices[k.rsplit("/", 1)[-1].removesuffix(".json")] = office
+    return offices
+
+
+def public_key_from_file(path: Path) -> Ed25519PublicKey:
+    """The public key in a PEM file (a public key, or a private key's public half);
+    ValueError when the file holds neither."""
+    data = path.read_bytes()
+    try:
+        return public_key_from_pem(data)
+    except (ValueError, TypeError):
+        pass
+    try:
+        return private_key_from_pem(data).public_key()
+    except (ValueError, TypeError):
+        raise ValueError(f"{path} holds no Ed25519 public or private key (PEM)") from None
 
 
 def public_keys(store: Store) -> dict[str, Ed25519PublicKey]:

@@ -72,6 +72,8 @@ class RunReport(Record):
     settings: dict[str, object] = Field(default_factory=dict)
     inputs: list[InputOutcome] = Field(default_factory=list)
     events: list[NightEvent] = Field(default_factory=list)
+    signing: str | None = None  # which key signs the night's manifests, or that none does
+    stopped: str | None = None  # why the night stopped before any input (no signing key)
 
     def count(self, outcome: Outcome) -> int:
         """How many inputs ended with this outcome."""
@@ -84,8 +86,8 @@ class RunReport(Record):
 
     @property
     def ok(self) -> bool:
-        """True when every input was processed or was a duplicate."""
-        return all(i.outcome != "failed" for i in self.inputs)
+        """True when the night ran and every input was processed or was a duplicate."""
+        return self.stopped is None and all(i.outcome != "failed" for i in self.inputs)
 
 
 def write_report(store: Store, report: RunReport) -> str:

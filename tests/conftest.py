@@ -32,11 +32,16 @@ os.environ["SOROT_RENDER_TOP"] = "1"
 # Inputs written by a test are taken at once (a night waits 60 s for a copy to settle);
 # tests of the waiting itself set the settle time they need.
 os.environ["SOROT_INBOX_SETTLE_SECONDS"] = "0"
-# No signing key unless a test provides one (a developer's own key must not leak in).
-os.environ["SOROT_SIGNING_KEY_FILE"] = os.path.join(_PREFECT_HOME, "no-signing-key.pem")
+# The session's own office key (a developer's own key must not leak in): a night without
+# a usable key stops, so every run here signs; tests of the keyless paths point
+# SOROT_SIGNING_KEY_FILE elsewhere.
+os.environ["SOROT_SIGNING_KEY_FILE"] = os.path.join(_PREFECT_HOME, "test-signing-key.pem")
 os.environ.pop("SOROT_SIGNING_KEY", None)
 
 from ops.servers import PrefectServer, S3Server, start_prefect_server, start_seaweedfs  # noqa: E402
+from storage.keys import init_key  # noqa: E402
+
+init_key(Path(os.environ["SOROT_SIGNING_KEY_FILE"]))
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

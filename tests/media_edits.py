@@ -136,15 +136,41 @@ def edit(
             samples = np.concatenate(
                 [audio[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)] for a, b in pieces]
             )
-            for i in range(0, samples.size, 1024):
-                frame = av.AudioFrame.from_ndarray(
-                    np.ascontiguousarray(samples[i : i + 1024].reshape(1, -1)),
-                    format="flt",
-                    layout="mono",
-                )
-                frame.sample_rate = SAMPLE_RATE
-                frame.pts = i
-                frame.time_base = Fraction(1, SAMPLE_RATE)
-                out.mux(as_.encode(frame))
-            out.mux(as_.encode())
+            _mux_audio(out, as_, samples)
     return dst
+
+
+def _mux_audio(
+    out: av.container.OutputContainer, stream: av.AudioStream, samples: np.ndarray
+) -> None:
+    for i in range(0, samples.size, 1024):
+        frame = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(samples[i : i + 1024].reshape(1, -1)),
+            format="flt",
+            layout="mono",
+        )
+        frame.sample_rate = SAMPLE_RATE
+        frame.pts = i
+        frame.time_base = Fraction(1, SAMPLE_RATE)
+        out.mux(stream.encode(frame))
+    out.mux(stream.encode())
+
+
+def write_audio(samples: np.ndarray, dst: Path, audio_kbps: int = 32) -> Path:
+    """16 kHz mono float32 `samples` as an AAC-in-MP4 file (audio only)."""
+    with av.open(str(dst), "w", format="mp4") as out:
+        stream = out.add_stream("aac", rate=SAMPLE_RATE, layout="mono")
+        stream.bit_rate = audio_kbps * 1000
+        _mux_audio(out, stream, samples.astype(np.float32))
+    return dst
+
+
+def audio_of(src: Path) -> np.ndarray:
+    """The first audio stream of `src`, 16 kHz mono float32, whole."""
+    return np.concatenate(list(iter_audio(src)))
+
+
+def speed(samples: np.ndarray, factor: float) -> np.ndarray:
+    """Played `factor` times as fast (pitch moves with it, as a naive speed-up does)."""
+    n = int(samples.size / factor)
+    return np.interp(np.arange(n) * factor, np.arange(samples.size), samples).astype(np.float32)

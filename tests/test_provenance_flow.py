@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from models.clips.records import RankedClips
+from models.provenance.signing import generate_private_key, public_key_to_pem
 from storage.keys import public_keys
 from storage.manifest import Manifest, list_entries, signature_status
 from storage.store import Store
@@ -96,7 +98,29 @@ def test_verify_exact_derived_and_no_match(signed_library, shared_data: Path, tm
 
     exact = _sorot(["verify", str(store_dir / "inbox/pidato.flac"), *base], env)
     assert exact.returncode == 0, exact.stderr
-    assert json.loads(exact.stdout)["verdict"] == "exact"
+    answer = json.loads(exact.stdout)
+    assert answer["verdict"] == "exact" and answer["exact_by"] == "bytes"
+    assert answer["words"] is None  # an exact copy is never transcribed and diffed
+    assert answer["signature"]["status"] == "valid"
+    assert answer["signature"]["office"] == "Prokopim Test"
+
+    # Pinned to the office's published fingerprint: valid; to another key: not.
+    fingerprint = _sorot(["keys", "fingerprint"], env).stdout.splitlines()[0]
+    quick = [str(store_dir / "inbox/pidato.flac"), "--store", str(store_dir), "--json"]
+    pinned = _sorot(["verify", *quick, "--no-transcribe", "--key", fingerprint], env)
+    assert pinned.returncode == 0, pinned.stdout + pinned.stderr
+    assert (
+        json.loads(pinned.stdout)["signature"] | {"status": "valid", "pinned": True}
+        == (json.loads(pinned.stdout)["signature"])
+    )
+    other = tmp_path / "other.pem"
+    other.write_bytes(public_key_to_pem(generate_private_key().public_key()))
+    wrong = _sorot(["verify", *quick, "--no-transcribe", "--key", str(other)], env)
+    assert wrong.returncode == 1 and json.loads(wrong.stdout)["signature"]["status"] == (
+        "unknown key"
+    )
+    nonsense = _sorot(["verify", *quick, "--no-transcribe", "--key", "not-a-key"], env)
+    assert nonsense.returncode == 2 and "fingerprint" in nonsense.stdout
 
     # A re-encoded, down-scaled excerpt with two pieces swapped.
     suspect = edit(
@@ -117,15 +141,57 @@ def test_verify_exact_derived_and_no_match(signed_library, shared_data: Path, tm
     assert json.loads(unrelated.stdout)["verdict"] == "no-match"
 
 
-def test_unsigned_runs_say_so(tmp_path: Path, shared_data: Path) -> None:
+def test_without_a_key_the_night_stops_unless_unsigned_is_allowed(
+    tmp_path: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from app.settings import RunSettings
     from flows.nightly import nightly
+    from storage.runs import list_reports
 
+    monkeypatch.setenv("SOROT_SIGNING_KEY_FILE", str(tmp_path / "nowhere" / "key.pem"))
     (tmp_path / "store/inbox").mkdir(parents=True)
     shutil.copy(shared_data / "speech/jfk_en.flac", tmp_path / "store/inbox/a.flac")
-    nightly(
-        RunSettings(store=str(tmp_path / "store"), model="tiny.en", language="en", render_top=0)
+    settings = RunSettings(
+        store=str(tmp_path / "store"), model="tiny.en", language="en", render_top=0
     )
-    (manifest,) = list_entries(Store(str(tmp_path / "store")))
+    stopped = nightly(settings)
+    assert not stopped.ok and stopped.inputs == []
+    assert "no usable signing key" in (stopped.stopped or "")
+    assert list_entries(Store(settings.store)) == []  # no work was done
+    (saved,) = list_reports(Store(settings.store))
+    assert saved.stopped == stopped.stopped and (saved.signing or "").startswith("UNSIGNED")
+
+    report = nightly(settings.model_copy(update={"allow_unsigned": True}))
+    assert report.ok and (report.signing or "").startswith("UNSIGNED (allowed by")
+    (manifest,) = list_entries(Store(settings.store))
     assert manifest.signature is None
     assert manifest.components["signing"].startswith("missing: no signing key")
+
+
+def test_first_run_makes_the_key_and_a_broken_key_stops_the_run(tmp_path: Path) -> None:
+    """Through the CLI, on an empty inbox (no video work): make, fingerprint, refuse."""
+    store = tmp_path / "store"
+    (store / "inbox").mkdir(parents=True)
+    key = tmp_path / "office" / "signing-key.pem"
+    env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"), COLUMNS="200")
+    env["SOROT_SIGNING_KEY_FILE"] = str(key)
+    first = _sorot(["run", "--store", str(store)], env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "made the office's signing key" in first.stdout and "Back it up" in first.stdout
+    assert key.stat().st_mode & 0o077 == 0
+    printed = _sorot(["keys", "fingerprint"], env)
+    assert printed.returncode == 0
+    fingerprint = printed.stdout.splitlines()[0]
+    assert re.fullmatch(r"([0-9a-f]{4} ){15}[0-9a-f]{4}", fingerprint)
+    (published,) = public_keys(Store(str(store))).values()
+    from models.provenance.signing import fingerprint as fingerprint_of
+
+    assert fingerprint.replace(" ", "") == fingerprint_of(published)
+    assert fingerprint in first.stdout  # the run said which key signs it
+
+    key.write_text("-----BEGIN PRIVATE KEY-----\nS3cr3tMaterial\n")
+    refused = _sorot(["run", "--store", str(store)], env)
+    assert refused.returncode == 2 and "no usable signing key" in refused.stdout
+    assert "--allow-unsigned" in refused.stdout and "Traceback" not in refused.stdout
+    assert "S3cr3tMaterial" not in refused.stdout  # key material is never echoed
+    assert key.read_text().startswith("-----BEGIN")  # never replaced behind the office's back

@@ -56,16 +56,17 @@ def official_transcript(transcriber, official: Path) -> Transcript:
     return transcriber.transcribe_file(official)
 
 
-def test_exact_needs_a_valid_signature(index: FingerprintIndex, official: Path) -> None:
+def test_exact_bytes_are_exact_and_never_diffed(
+    index: FingerprintIndex, official: Path, transcriber
+) -> None:
     sha = sha256_file(official)
-    clip = PublishedClip(
-        sha256=sha, video_id="official", source_start=0, source_end=60, signature_valid=True
-    )
-    report = verify_media(official, index, lambda _: None, published={sha: clip})
-    assert report.verdict == "exact" and report.video_id == "official"
-    forged = clip.model_copy(update={"signature_valid": False})
-    report = verify_media(official, index, lambda _: None, published={sha: forged})
-    assert report.verdict == "derived" and report.notes
+    for valid in (True, False):  # the signature is reported beside the verdict (app.verify)
+        clip = PublishedClip(
+            sha256=sha, video_id="official", source_start=0, source_end=60, signature_valid=valid
+        )
+        report = verify_media(official, index, lambda _: None, transcriber, published={sha: clip})
+        assert (report.verdict, report.exact_by, report.video_id) == ("exact", "bytes", "official")
+        assert report.words is None and report.suspect_text is None
 
 
 def test_unknown_recording_is_no_match(index: FingerprintIndex) -> None:

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -116,9 +117,15 @@ def make_app(built: Built, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Fas
     """An app over the built library, with SOROT_VERIFY_* set from keyword arguments."""
 
     def make(**env: str) -> FastAPI:
-        for key, value in {**TINY, "SOROT_VERIFY_RATE_COUNT": "100", **env}.items():
+        store = env.pop("store", built.store)
+        defaults = {
+            **TINY,
+            "SOROT_VERIFY_RATE_COUNT": "100",
+            "SOROT_VERIFY_MIN_ANSWER_SECONDS": "0",
+        }
+        for key, value in {**defaults, **env}.items():
             monkeypatch.setenv(key, value)
-        return create_app(ReviewSettings(store=built.store, db_url=built.db_url, secret=SECRET))
+        return create_app(ReviewSettings(store=store, db_url=built.db_url, secret=SECRET))
 
     return make
 
@@ -209,10 +216,20 @@ def test_excerpt_inside_the_approved_clip_is_derived_from_it(
     assert report["coverage"] > 0.8 and report["words_compared"]
     for piece in report["pieces"]:
         assert 8.0 <= piece["source_start"] < piece["source_end"] <= 16.49
+    # A re-encoded excerpt is not an edit: Whisper's own differences are not reported.
+    assert report["finding"] == "excerpt", report["edits"]
+    assert [e for e in report["edits"] if not e["uncertain"]] == []
+    signature = report["signature"]
+    assert signature["status"] == "valid" and len(signature["fingerprint"]) == 64
+    (original,) = report["originals"]
+    assert original["video_id"] == built.handshake and original["date"]
 
     status, page = upload(client, suspect, as_json=False)
     assert status == 200
-    assert built.handshake_clip in page and "Klip ini memuat bagian" in page
+    assert built.handshake_clip in page and "Cuplikan" in page
+    assert 'class="verdict verdict-excerpt"' in page
+    assert "Ditandatangani oleh" in page and signature["fingerprint"][:4] + " " in page
+    assert "Tanggal" in page and original["date"] in page
     assert leftover_uploads() == before
 
 
@@ -231,7 +248,8 @@ def test_a_match_outside_published_spans_reads_exactly_as_no_match(
     assert raw.verdict == "derived" and raw.video_id == built.handshake  # the archive knows it
     hidden_words = set(re.findall(r"[A-Za-z']{4,}", raw.official_text or ""))
     assert hidden_words, raw.official_text
-    unrelated = shared_data / "speech/cv_id_19059577.wav"
+    # English speech: the tests' tiny.en model transcribes every upload with sound.
+    unrelated = shared_data / "video/grid_talking_lwbsza.mpg"
     assert raw_verify(built, unrelated).verdict == "no-match"
 
     answers = {}
@@ -414,3 +432,192 @@ def test_every_other_post_has_a_small_body_limit(client: TestClient) -> None:
     big = {"username": "x", "password": "y" * (2 << 20)}
     assert client.post("/login", data=big).status_code == 413
     assert client.post("/login", data={"username": "x", "password": "y"}).status_code != 413
+
+
+def _remux(src: Path, dst: Path) -> Path:
+    """`src`'s packets in another container, untouched (what a messenger app may do)."""
+    import av
+
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        streams = {s.index: out.add_stream_from_template(s) for s in inp.streams.audio[:1]}
+        for packet in inp.demux(list(inp.streams.audio[:1])):
+            if packet.dts is not None:
+                packet.stream = streams[packet.stream.index]
+                out.mux(packet)
+    return dst
+
+
+def test_a_copy_or_a_remux_is_exact_without_a_word_diff(
+    built: Built, shared_data: Path, tmp_path: Path
+) -> None:
+    source = Path(built.store) / "inbox/pidato.flac"
+    exact = raw_verify(built, source)
+    assert (exact.verdict, exact.exact_by, exact.words) == ("exact", "bytes", None)
+    assert exact.signature is not None and exact.signature.status == "valid"
+    remuxed = _remux(source, tmp_path / "pidato.mka")
+    assert remuxed.read_bytes() != source.read_bytes()
+    again = raw_verify(built, remuxed)
+    assert (again.verdict, again.exact_by, again.words) == ("exact", "decoded", None)
+    assert again.video_id == built.jfk and again.signature is not None
+    # A re-encode is not the same sound: derived, with the words compared.
+    reencoded = edit(source, tmp_path / "ulang.mp4", audio_kbps=64)
+    other = raw_verify(built, reencoded)
+    assert other.verdict == "derived" and other.words is not None
+
+
+@pytest.fixture(scope="module")
+def tampered(built: Built, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A copy of the store whose handshake manifest was edited after signing, beside an
+    unpublished twin of the handshake recording (the same prints under another id)."""
+    root = tmp_path_factory.mktemp("tampered") / "store"
+    shutil.copytree(built.store, root)
+    entry = root / "library" / built.handshake / "manifest.json"
+    manifest = json.loads(entry.read_text())
+    manifest["source"]["key"] = "inbox/lain.mp4"  # the signature no longer covers this
+    entry.write_text(json.dumps(manifest))
+    twin_id = "f" * 16
+    twin = json.loads((root / "library" / built.jfk / "manifest.json").read_text())
+    handshake = json.loads(entry.read_text())
+    twin.update(video_id=twin_id, source=handshake["source"], artifacts=handshake["artifacts"])
+    (root / "library" / twin_id).mkdir()
+    (root / "library" / twin_id / "manifest.json").write_text(json.dumps(twin))
+    return str(root)
+
+
+def test_a_signature_that_does_not_verify_is_said_plainly_and_twins_never_win(
+    make_app: Callable[..., FastAPI], tampered: str, built: Built, shared_data: Path, tmp_path: Path
+) -> None:
+    suspect = edit(
+        shared_data / "video/handshake_livingroom.mp4",
+        tmp_path / "beredar.mp4",
+        pieces=[(9.0, 15.0)],
+        frame_fn=scale_to(360),
+    )
+    with TestClient(make_app(store=tampered)) as c:
+        status, body = upload(c, suspect)
+        report = json.loads(body)
+        # The unpublished twin holds the same prints; the published recording answers.
+        assert status == 200 and report["verdict"] == "derived"
+        assert [x["video_id"] for x in report["clips"]] == [built.handshake]
+        assert report["signature"]["status"] == "invalid"
+        status, page = upload(c, suspect, as_json=False)
+        assert "TIDAK dapat diverifikasi" in page and "Ditandatangani oleh" not in page
+
+
+def test_unpublished_matches_cost_what_no_match_costs(
+    make_app: Callable[..., FastAPI],
+    shared_data: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same work for a hidden match as for none: both transcribed (the real Whisper,
+    its calls counted), and neither answered before the floor."""
+    from review.routes import verify_public
+
+    calls: list[str] = []
+    real = verify_public.shared_transcriber
+
+    class Counted:
+        def __init__(self, inner) -> None:
+            self.inner = inner
+
+        def transcribe_file(self, path):
+            calls.append(Path(path).name)
+            return self.inner.transcribe_file(path)
+
+    monkeypatch.setattr(verify_public, "shared_transcriber", lambda s: Counted(real(s)))
+    hidden = edit(
+        shared_data / "video/handshake_livingroom.mp4",
+        tmp_path / "potongan.mp4",
+        pieces=[(1.5, 7.0)],
+        frame_fn=scale_to(360),
+    )
+    unrelated = shared_data / "video/grid_talking_bbaf2n.mpg"  # 3 s of English speech
+    floor = 3.0
+    with TestClient(make_app(SOROT_VERIFY_MIN_ANSWER_SECONDS=str(floor))) as c:
+        for path in (hidden, unrelated):
+            started = time.monotonic()
+            status, body = upload(c, path)
+            assert time.monotonic() - started >= floor
+            assert status == 200 and json.loads(body)["verdict"] == "no-match"
+    assert len(calls) == 2  # the hidden match was not answered early, nor the other late
+
+
+def test_bad_input_is_refused_clearly_and_the_page_keeps_serving(
+    make_app: Callable[..., FastAPI], shared_data: Path, tmp_path: Path
+) -> None:
+    import zipfile
+
+    import cv2
+    import numpy as np
+
+    picture = tmp_path / "foto.png"
+    cv2.imwrite(str(picture), np.full((64, 64, 3), 90, np.uint8))
+    archive = tmp_path / "klip.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(shared_data / "video/hug_1080p.mp4", "hug.mp4")
+    before = leftover_uploads()
+    whole = (shared_data / "video/handshake_livingroom.mp4").read_bytes()
+    truncated = tmp_path / "terpotong.mp4"
+    truncated.write_bytes(whole[: len(whole) // 3])
+    app = make_app(SOROT_VERIFY_MAX_MINUTES="0.15")  # 9 s: JFK's 11 s is too long
+    with TestClient(app) as c:
+        status, body = upload(c, picture)
+        assert status == 400 and "still picture" in body
+        status, page = upload(c, picture, as_json=False)
+        assert status == 400 and "gambar diam" in page
+        for junk in (archive, truncated):
+            status, body = upload(c, junk)
+            assert status in (200, 400), (junk, body)
+            if status == 400:
+                assert "not readable" in json.loads(body)["detail"]
+        status, body = upload(c, shared_data / "speech/jfk_en.flac")
+        assert status == 400 and "longer than 0.15 minutes" in body
+        status, page = upload(c, shared_data / "speech/jfk_en.flac", as_json=False)
+        assert status == 400 and "lebih dari 0.15 menit" in page
+        # No audio: answered (the picture alone is compared), not refused.
+        status, body = upload(c, shared_data / "video/hug_1080p.mp4")
+        assert status == 200 and json.loads(body)["verdict"] == "no-match"
+        assert "Traceback" not in body and c.get("/verifikasi").status_code == 200
+    assert leftover_uploads() == before
+
+
+def test_forwarded_addresses_count_only_from_configured_proxies(
+    built: Built, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from review.app import server_config
+
+    monkeypatch.setenv("SOROT_VERIFY_RATE_COUNT", "1")
+    junk = b"not a video at all" * 50
+
+    def statuses(trusted: tuple[str, ...]) -> list[int]:
+        settings = ReviewSettings(
+            store=built.store, db_url=built.db_url, secret=SECRET, trusted_proxies=trusted
+        )
+        config = server_config(settings, port=free_port())
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        while not server.started:
+            time.sleep(0.05)
+        try:
+            out = []
+            for n, spoofed in enumerate(("203.0.113.1", "203.0.113.2")):
+                with httpx.Client(base_url=f"http://127.0.0.1:{config.port}") as h:
+                    page = h.get("/verifikasi")
+                    token = csrf_of(page.text)
+                    r = h.post(
+                        "/verifikasi",
+                        files={"file": (f"{n}.mp4", junk)},
+                        headers={**JSON, "X-CSRF-Token": token, "X-Forwarded-For": spoofed},
+                    )
+                    out.append(r.status_code)
+            return out
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+
+    # Not trusted: both uploads are the socket's one address; the second is over the limit.
+    assert statuses(()) == [400, 429]
+    # Behind a configured proxy the forwarded address is the client's own.
+    assert statuses(("127.0.0.1",)) == [400, 400]

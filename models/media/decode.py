@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -285,3 +286,45 @@ def iter_audio_windows(
             pending, pending_len = [buf[cut:]], buf.size - cut
     if pending_len:
         yield offset / sample_rate, np.concatenate(pending)
+
+
+class MediaTooLong(MediaError):
+    """A recording longer than a caller's limit (or too slow to read within its time)."""
+
+
+class StillImage(MediaError):
+    """A picture (one frame, no sound), not a recording."""
+
+
+def measured_length(path: str | Path, max_seconds: float, max_scan_seconds: float) -> float:
+    """Seconds the file really plays, from its packets' timestamps (a header can lie), read
+    without decoding. Raises MediaTooLong past `max_seconds` of media or `max_scan_seconds`
+    of reading, StillImage for a picture, and MediaError for a file with no streams."""
+    deadline = time.monotonic() + max_scan_seconds
+    with _open(path) as container:
+        streams = container.streams.video[:1] + container.streams.audio[:1]
+        if not streams:
+            raise MediaError("no audio or video stream")
+        has_audio = bool(container.streams.audio)
+        start: dict[int, float] = {}
+        end: dict[int, float] = {}
+        pictures = 0
+        try:
+            for packet in container.demux(streams):
+                if packet.pts is None or packet.time_base is None:
+                    continue
+                index = packet.stream.index
+                at = float(packet.pts * packet.time_base)
+                start[index] = min(start.get(index, at), at)
+                length = float((packet.duration or 0) * packet.time_base)
+                end[index] = max(end.get(index, at), at + length)
+                pictures += packet.stream.type == "video"
+                if end[index] - start[index] > max_seconds:
+                    raise MediaTooLong(f"longer than {max_seconds:g} s")
+                if time.monotonic() > deadline:
+                    raise MediaTooLong(f"not read within {max_scan_seconds:g} s")
+        except av.error.FFmpegError:
+            pass  # a truncated file ends where its readable packets end
+    if not has_audio and pictures <= 1:
+        raise StillImage("a still image, not a recording")
+    return max((end[i] - start[i] for i in end), default=0.0)

@@ -52,6 +52,10 @@ class WordEdit(WordChange):
 
     # Lowest recogniser confidence among the words involved: low values may be ASR noise.
     min_probability: float | None = None
+    # Audio landmarks of the span that agree with the official recording at the matched
+    # offset, relative to the whole piece (models.provenance.audio_check); None: unchecked.
+    audio_agreement: float | None = None
+    uncertain: bool = False  # the sound or the recogniser cannot tell: not shown as an edit
 
 
 class WordDiff(Strict):
@@ -61,6 +65,9 @@ class WordDiff(Strict):
     official_words: int
     matched_words: int
     edits: list[WordEdit] = Field(default_factory=list)
+    # Differences of the two transcriptions where the audio is the official audio: the
+    # recogniser's, not the clip's; counted, never reported as edits.
+    asr_differences: int = 0
 
 
 class PublishedClip(Strict):
@@ -72,6 +79,16 @@ class PublishedClip(Strict):
     source_end: float
     name: str = ""
     signature_valid: bool
+
+
+class SignatureCheck(Strict):
+    """Whether the archive entry behind a verdict is signed, and by whom."""
+
+    status: Literal["valid", "invalid", "unsigned", "unknown key"]
+    key_id: str | None = None
+    fingerprint: str | None = None  # full SHA-256 of the public key, when it is known
+    office: str | None = None  # the name published beside the key
+    pinned: bool = False  # checked against a key the caller named (`sorot verify --key`)
 
 
 class VerifyReport(Record):
@@ -88,6 +105,10 @@ class VerifyReport(Record):
     segments: list[MatchSegment] = Field(default_factory=list)
     other_sources: list[SourceMatch] = Field(default_factory=list)
     published: PublishedClip | None = None
+    # "bytes": the file is a library file; "decoded": its decoded audio and video are (a
+    # remux into another container). None for derived and no-match.
+    exact_by: Literal["bytes", "decoded"] | None = None
+    signature: SignatureCheck | None = None  # of the entry of `video_id`
     words: WordDiff | None = None
     suspect_text: str | None = None
     official_text: str | None = None

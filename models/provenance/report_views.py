@@ -10,6 +10,7 @@ from rich.text import Text
 
 from models.common.text import clean_text
 from models.provenance.records import VerifyReport
+from models.provenance.signing import format_fingerprint
 
 _HEADLINE = {
     "exact": "EXACT: this file is a published original",
@@ -17,6 +18,10 @@ _HEADLINE = {
     "no-match": "NO MATCH: this clip was not found in the archive",
 }
 _COLOUR = {"exact": "green", "derived": "yellow", "no-match": "red"}
+_ASR_NOTE = (
+    "{} difference(s) between the two transcriptions lie over unchanged sound: the "
+    "recogniser's, not edits"
+)
 
 
 def _t(value: float | None) -> str:
@@ -34,12 +39,35 @@ def _source(report: VerifyReport) -> str:
     return f"{report.video_id} {_t(report.source_start)}-{_t(report.source_end)}"
 
 
+def signature_line(report: VerifyReport) -> str | None:
+    """What the archive entry's signature says, in one line; None without a source."""
+    sig = report.signature
+    if sig is None:
+        return None
+    who = f"{sig.office} " if sig.office else ""
+    fp = f" (fingerprint {format_fingerprint(sig.fingerprint)})" if sig.fingerprint else ""
+    if sig.status == "valid":
+        pinned = ", the key you pinned" if sig.pinned else ""
+        return f"signature: valid, signed by {who}key {sig.key_id}{fp}{pinned}"
+    stranger = "the key you pinned" if sig.pinned else "a key published by the office"
+    why = {
+        "invalid": "the entry was changed after it was signed, or the signature is forged",
+        "unsigned": "the entry carries no signature",
+        "unknown key": f"key {sig.key_id} is not {stranger}",
+    }[sig.status]
+    return f"signature: DOES NOT VERIFY ({why})"
+
+
 def render_terminal(report: VerifyReport) -> RenderableType:
     """A rich renderable: verdict, source span, segments, word differences, notes."""
     parts: list[RenderableType] = [
         Text(_HEADLINE[report.verdict], style=f"bold {_COLOUR[report.verdict]}"),
         Text(f"source: {_source(report)}   confidence: {report.confidence:.2f}"),
     ]
+    line = signature_line(report)
+    if line is not None:
+        valid = report.signature is not None and report.signature.status == "valid"
+        parts.append(Text(line, style="green" if valid else "bold red"))
     if report.segments:
         seg = Table(title="pieces of the clip")
         for col in ("clip", "video", "source", "score"):
@@ -57,13 +85,15 @@ def render_terminal(report: VerifyReport) -> RenderableType:
         parts.append(
             Text(f"words: {w.matched_words} of {w.suspect_words} match the official transcript")
         )
+        if w.asr_differences:
+            parts.append(Text(_ASR_NOTE.format(w.asr_differences), style="dim"))
         if w.edits:
             edits = Table(title="word differences")
             for col in ("change", "in clip", "clip time", "official", "official time"):
                 edits.add_column(col)
             for e in w.edits:
                 edits.add_row(
-                    e.kind,
+                    f"{e.kind} (uncertain)" if e.uncertain else e.kind,
                     _plain(e.suspect_text),
                     f"{_t(e.suspect_start)}-{_t(e.suspect_end)}",
                     _plain(e.official_text),
@@ -86,6 +116,9 @@ def render_html(report: VerifyReport) -> str:
         f"<p>Source: {e(_source(report))} &middot; confidence {report.confidence:.2f}"
         f" &middot; SHA-256 <code>{e(report.sha256)}</code></p>",
     ]
+    line = signature_line(report)
+    if line is not None:
+        body.append(f"<p class='signature'>{e(line)}</p>")
     if report.segments:
         body.append(
             "<h2>Pieces of the clip</h2><table><tr><th>clip</th><th>video</th>"
@@ -105,14 +138,16 @@ def render_html(report: VerifyReport) -> str:
         )
     if report.words is not None:
         w = report.words
+        asr = e(_ASR_NOTE.format(w.asr_differences)) if w.asr_differences else ""
         body.append(
             f"<h2>Words</h2><p>{w.matched_words} of {w.suspect_words} words match the "
-            "official transcript.</p><table><tr><th>change</th><th>in clip</th>"
+            f"official transcript. {asr}"
+            "</p><table><tr><th>change</th><th>in clip</th>"
             "<th>clip time</th><th>official</th><th>official time</th></tr>"
             + rows(
                 [
                     [
-                        x.kind,
+                        f"{x.kind} (uncertain)" if x.uncertain else x.kind,
                         x.suspect_text,
                         f"{_t(x.suspect_start)}-{_t(x.suspect_end)}",
                         x.official_text,

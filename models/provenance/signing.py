@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -63,8 +64,28 @@ def public_key_from_pem(data: bytes) -> Ed25519PublicKey:
 
 def key_id(key: Ed25519PublicKey) -> str:
     """Short stable name of a public key: first 16 hex chars of SHA-256 of its raw bytes."""
+    return fingerprint(key)[:16]
+
+
+def fingerprint(key: Ed25519PublicKey) -> str:
+    """The public key's full fingerprint: hex SHA-256 of its raw bytes (`key_id` is its
+    first 16 characters). This is what an office publishes on its own site."""
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
+    return hashlib.sha256(raw).hexdigest()
+
+
+def format_fingerprint(value: str) -> str:
+    """A fingerprint in groups of four hex digits, easy to read aloud and compare."""
+    return " ".join(value[i : i + 4] for i in range(0, len(value), 4))
+
+
+def parse_fingerprint(text: str) -> str:
+    """Lower-case hex of a typed fingerprint (spaces, colons and a `SHA256:` prefix are
+    ignored); ValueError unless it is 16 to 64 hex digits."""
+    value = re.sub(r"[\s:]", "", text.strip().lower().removeprefix("sha256:"))
+    if not re.fullmatch(r"[0-9a-f]{16,64}", value):
+        raise ValueError(f"{text!r} is not a key fingerprint (16 to 64 hex digits)")
+    return value
 
 
 def canonical_json(obj: Any) -> bytes:

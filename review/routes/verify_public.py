@@ -15,6 +15,8 @@ import re
 import shutil
 import tempfile
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -26,8 +28,10 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.library import Library, NotInLibrary
+from app.originals import Original, original_of
 from app.verify import verify_file
-from models.media.decode import MediaError
+from models.media.decode import MediaError, MediaTooLong, StillImage, measured_length
+from models.provenance.signing import format_fingerprint
 from models.speech.settings import TranscribeSettings
 from models.speech.transcribe import shared_transcriber
 from models.speech.whisper_models import DEFAULT_MODEL
@@ -37,7 +41,7 @@ from review.i18n import translate
 from review.public_report import PublicReport, public_report
 from review.ratelimit import RateLimiter, client_address
 from review.security import public
-from review.templating import render, wants_json
+from review.templating import language, render, wants_json
 
 PATH = "/verifikasi"
 TEMPLATE = "verify_public.html"
@@ -56,22 +60,47 @@ class VerifyPageSettings:
     rate_seconds: float = 600.0  # ...per this many seconds (token bucket)
     model: str = DEFAULT_MODEL  # Whisper model for the suspect's words
     language: str = "id"
+    max_minutes: float = 10.0  # longer recordings are refused (measured from the packets)
+    max_scan_seconds: float = 10.0  # reading the packets to measure must end within this
+    min_answer_seconds: float = 2.0  # every answer takes at least this long (no timing tell)
+    slot_wait_seconds: float = 60.0  # an upload waits this long for the slot, then 503
 
     @classmethod
     def from_env(cls) -> VerifyPageSettings:
         """SOROT_VERIFY_MAX_MB, SOROT_VERIFY_RATE_COUNT, SOROT_VERIFY_RATE_SECONDS,
-        SOROT_VERIFY_MODEL, SOROT_VERIFY_LANGUAGE; defaults for what is unset."""
+        SOROT_VERIFY_MODEL, SOROT_VERIFY_LANGUAGE, SOROT_VERIFY_MAX_MINUTES,
+        SOROT_VERIFY_MAX_SCAN_SECONDS, SOROT_VERIFY_MIN_ANSWER_SECONDS,
+        SOROT_VERIFY_SLOT_WAIT_SECONDS; defaults for what is unset."""
         env = os.environ
         d = cls()
+
+        def number(name: str, default: float) -> float:
+            return float(env.get(f"SOROT_VERIFY_{name}", default))
+
         settings = cls(
-            max_upload_mb=float(env.get("SOROT_VERIFY_MAX_MB", d.max_upload_mb)),
+            max_upload_mb=number("MAX_MB", d.max_upload_mb),
             rate_count=int(env.get("SOROT_VERIFY_RATE_COUNT", d.rate_count)),
-            rate_seconds=float(env.get("SOROT_VERIFY_RATE_SECONDS", d.rate_seconds)),
+            rate_seconds=number("RATE_SECONDS", d.rate_seconds),
             model=env.get("SOROT_VERIFY_MODEL", d.model),
             language=env.get("SOROT_VERIFY_LANGUAGE", d.language),
+            max_minutes=number("MAX_MINUTES", d.max_minutes),
+            max_scan_seconds=number("MAX_SCAN_SECONDS", d.max_scan_seconds),
+            min_answer_seconds=number("MIN_ANSWER_SECONDS", d.min_answer_seconds),
+            slot_wait_seconds=number("SLOT_WAIT_SECONDS", d.slot_wait_seconds),
         )
-        if settings.max_upload_mb <= 0 or settings.rate_count < 1 or settings.rate_seconds <= 0:
-            raise ValueError("SOROT_VERIFY_MAX_MB, _RATE_COUNT and _RATE_SECONDS must be positive")
+        positive = (
+            settings.max_upload_mb,
+            settings.rate_count,
+            settings.rate_seconds,
+            settings.max_minutes,
+            settings.max_scan_seconds,
+        )
+        if min(positive) <= 0 or min(settings.min_answer_seconds, settings.slot_wait_seconds) < 0:
+            raise ValueError(
+                "SOROT_VERIFY_MAX_MB, _RATE_COUNT, _RATE_SECONDS, _MAX_MINUTES and "
+                "_MAX_SCAN_SECONDS must be positive, _MIN_ANSWER_SECONDS and "
+                "_SLOT_WAIT_SECONDS at least 0"
+            )
         return settings
 
     @property
@@ -94,9 +123,14 @@ class PublicVerify:
         self.limiter = RateLimiter(self.settings.rate_count, self.settings.rate_seconds)
 
 
+class Busy(Exception):
+    """The verification slot stayed taken for longer than an upload waits."""
+
+
 def install(app: FastAPI) -> None:
     """Add the page to the review app (call before the outermost middleware is added)."""
     app.state.public_verify = PublicVerify(VerifyPageSettings.from_env())
+    app.state.ctx.templates.env.filters["fingerprint"] = format_fingerprint
     app.include_router(router)
     app.add_middleware(UploadGuard)
 
@@ -111,7 +145,7 @@ class UploadTooLarge(Exception):
 
 def _refusal(request: Request, status: int, key: str, headers: dict[str, str]) -> Response:
     if wants_json(request):
-        detail = translate("en", key)
+        detail = _message(request, "en", key)
         return JSONResponse({"detail": detail}, status_code=status, headers=headers)
     response = _page(request, status, error=key)
     response.headers.update(headers)
@@ -179,12 +213,23 @@ class UploadGuard:
             await too_large()(scope, receive, send)
 
 
+def _message(request: Request, lang: str, key: str) -> str:
+    """A refusal in `lang`, with the page's limits filled in."""
+    return translate(lang, key).format(minutes=f"{_state(request.app).settings.max_minutes:g}")
+
+
 def _page(
     request: Request, status: int = 200, report: PublicReport | None = None, error: str = ""
 ) -> Response:
     settings = _state(request.app).settings
     return render(
-        request, TEMPLATE, status, report=report, error=error, limit_mb=settings.max_upload_mb
+        request,
+        TEMPLATE,
+        status,
+        report=report,
+        error=_message(request, language(request), error) if error else "",
+        limit_mb=settings.max_upload_mb,
+        limit_minutes=settings.max_minutes,
     )
 
 
@@ -210,30 +255,71 @@ def _suffix(filename: str | None) -> str:
     return suffix if re.fullmatch(r"\.[a-z0-9]{1,5}", suffix) else ""
 
 
+def _originals(library: Library) -> Callable[[str], Original | None]:
+    def original(video_id: str) -> Original | None:
+        try:
+            return original_of(library.store, library.manifest(video_id))
+        except NotInLibrary:
+            return None
+
+    return original
+
+
 def _verify(c: AppContext, state: PublicVerify, upload: BinaryIO, suffix: str) -> PublicReport:
-    """Copy the upload to a temp file, verify it, filter the report; the file is removed."""
+    """Copy the upload to a temp file, verify it, filter the report; the file is removed.
+
+    Only entries with published clips are searched, so an unpublished recording (or an
+    unpublished twin of a published one) can neither answer nor win a match; every
+    suspect with sound is transcribed, matched or not, and every answer takes at least
+    `min_answer_seconds`, so a hit on unpublished parts costs what no hit costs.
+    """
+    settings = state.settings
+    started = time.monotonic()
     fd, name = tempfile.mkstemp(prefix="sorot-verify-", suffix=suffix)
     path = Path(name)
     try:
         with os.fdopen(fd, "wb") as out:
             shutil.copyfileobj(upload, out, _COPY_CHUNK)
+        measured_length(path, settings.max_minutes * 60, settings.max_scan_seconds)
+        spans = published_spans(c.db, _clip_bounds(c.library))
+        videos = {s.video_id for s in spans}
         transcriber = shared_transcriber(
-            TranscribeSettings(model=state.settings.model, language=state.settings.language)
+            TranscribeSettings(model=settings.model, language=settings.language)
         )
-        with state.slot:
-            report = verify_file(c.library.store, path, transcriber)
-        return public_report(report, published_spans(c.db, _clip_bounds(c.library)))
+        if not state.slot.acquire(timeout=settings.slot_wait_seconds):
+            raise Busy()
+        try:
+            report = verify_file(
+                c.library.store,
+                path,
+                transcriber,
+                only=lambda m: m.video_id in videos,
+                always_transcribe=True,
+            )
+        finally:
+            state.slot.release()
+        public = public_report(report, spans, _originals(c.library))
+        time.sleep(max(0.0, settings.min_answer_seconds - (time.monotonic() - started)))
+        return public
     finally:
         path.unlink(missing_ok=True)
 
 
 def _answer(
-    request: Request, status: int, report: PublicReport | None = None, error: str = ""
+    request: Request,
+    status: int,
+    report: PublicReport | None = None,
+    error: str = "",
+    headers: dict[str, str] | None = None,
 ) -> Response:
     if not wants_json(request):
-        return _page(request, status, report=report, error=error)
-    body = report.model_dump(mode="json") if report else {"detail": translate("en", error)}
-    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+        response = _page(request, status, report=report, error=error)
+        response.headers.update(headers or {})
+        return response
+    detail = _message(request, "en", error)
+    body = report.model_dump(mode="json") if report else {"detail": detail}
+    extra = {"Cache-Control": "no-store", **(headers or {})}
+    return JSONResponse(body, status_code=status, headers=extra)
 
 
 @router.get(PATH)
@@ -252,12 +338,20 @@ async def verify_upload(request: Request) -> Response:
         upload = form.get(FILE_FIELD)
         if not isinstance(upload, UploadFile) or not upload.filename:
             return _answer(request, 400, error="verify_no_file")
+        state = _state(request.app)
         try:
             report = await run_in_threadpool(
-                _verify, ctx(request), _state(request.app), upload.file, _suffix(upload.filename)
+                _verify, ctx(request), state, upload.file, _suffix(upload.filename)
             )
+        except MediaTooLong:
+            return _answer(request, 400, error="verify_too_long")
+        except StillImage:
+            return _answer(request, 400, error="verify_still_image")
         except MediaError:
             return _answer(request, 400, error="verify_not_media")
+        except Busy:
+            retry = {"Retry-After": str(math.ceil(state.settings.slot_wait_seconds))}
+            return _answer(request, 503, error="verify_busy", headers=retry)
     finally:
         await form.close()
     return _answer(request, 200, report=report)

@@ -53,6 +53,10 @@ class FingerprintIndex:
         """Total duration of the indexed media, in hours."""
         return sum(p.duration for p in self._prints.values()) / 3600.0
 
+    def prints(self, video_id: str) -> MediaPrints | None:
+        """One video's fingerprints, or None when it is not indexed."""
+        return self._prints.get(video_id)
+
     def add(self, video_id: str, prints: MediaPrints) -> None:
         """Add or replace one video's fingerprints."""
         self._prints[video_id] = prints
