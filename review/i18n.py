@@ -291,8 +291,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no_transcript": "No transcript yet.",
         "foreign_language": "other language",
         "foreign_hint": (
-            "This speech sounds like another language: not quoted and not captioned until "
-            "checked."
+            "This speech sounds like another language: not quoted and not captioned until checked."
         ),
         "transcript_hint": "Click a word (or Tab to it, then Enter) to play the clip from there.",
         "not_in_clip": "This part is not inside any clip.",
