@@ -16,6 +16,7 @@ import pytest
 # processes it starts), so a test counting leftover temp files sees only its own.
 if worker := os.environ.get("PYTEST_XDIST_WORKER"):
     tempfile.tempdir = os.environ["TMPDIR"] = tempfile.mkdtemp(prefix=f"sorot-tests-{worker}-")
+    os.chmod(tempfile.tempdir, 0o755)  # PostgreSQL's own user must reach its data folder
     atexit.register(shutil.rmtree, tempfile.tempdir, ignore_errors=True)
 
 # Isolate Prefect (its temporary server's database and settings) from the user's home.

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from cli.common import shown
+from cli.common import console, shown
 from models.common.text import TEXT_LIMIT, clean_text
 from models.media.records import ProbeInfo
 from storage.manifest import Manifest, SourceRef, commit, now_iso, put_artifact
@@ -55,7 +56,9 @@ def _library_with_hostile_names(root: Path) -> Store:
     return store
 
 
-def test_library_and_status_print_hostile_names_as_text(tmp_path: Path) -> None:
+def test_library_and_status_print_hostile_names_as_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = _library_with_hostile_names(tmp_path / "store")
     (stored,) = list_reports(store)
     (item,) = stored.inputs
@@ -63,6 +66,9 @@ def test_library_and_status_print_hostile_names_as_text(tmp_path: Path) -> None:
     assert item.reason == clean_text(HOSTILE * 100) and "\x1b" not in item.reason
     runner = CliRunner()
     env = {"COLUMNS": "300"}
+    # A terminal 300 wide, whatever width the console found when it was made (xdist
+    # workers have no terminal; COLUMNS alone does not reach a console made before it).
+    monkeypatch.setattr(console, "width", 300)
     for args, code in (
         (["library", "list"], 0),
         (["library", "show", "00112233445566ff"], 0),

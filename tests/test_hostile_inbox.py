@@ -38,6 +38,7 @@ def _sorot(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[
     return subprocess.run([SOROT, *args], env=env, capture_output=True, text=True, timeout=900)
 
 
+@pytest.mark.temporary_prefect  # what reaches Prefect's own database is checked
 def test_hostile_names_are_each_inputs_outcome_and_print_as_text(tmp_path: Path) -> None:
     root = tmp_path / "store"
     inbox = root / "inbox"

@@ -33,6 +33,7 @@ from models.press.speakers import attribute_speakers
 from models.speech.records import Segment, Transcript, Word
 from models.speech.sentences import split_sentences
 from models.speech.settings import TranscribeSettings
+from models.speech.text import join_words
 from models.speech.transcribe import Transcriber
 from tests.media_factory import write_wav
 
@@ -84,7 +85,7 @@ def assert_traceable(draft: PressDraft, transcript: Transcript) -> None:
     sentences = {(s.start, s.end, s.text) for s in split_sentences(transcript)}
     for q in draft.quotes:
         spoken = [w for w in _words(transcript) if w.start >= q.start and w.end <= q.end]
-        assert " ".join(w.word for w in spoken) == q.text
+        assert join_words(spoken) == q.text
         assert q.video_id == draft.video_id
         assert q.min_probability == pytest.approx(min(w.probability for w in spoken), abs=1e-4)
         assert q.mean_probability == pytest.approx(
@@ -95,7 +96,7 @@ def assert_traceable(draft: PressDraft, transcript: Transcript) -> None:
         spoken = [
             w for w in _words(transcript) if w.start >= paragraph.start and w.end <= paragraph.end
         ]
-        assert " ".join(w.word for w in spoken) == paragraph.text
+        assert join_words(spoken) == paragraph.text
     spoken_values = {m.value for m in find_numbers(transcript.text, transcript.language)}
     for text in [p.text for p in draft.body] + [q.text for q in draft.quotes]:
         assert {m.value for m in find_numbers(text)} <= spoken_values

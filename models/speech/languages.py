@@ -47,8 +47,9 @@ def tracking_model(path: str, **options: Any) -> Any:
 
         def encode(self, features: Any) -> Any:
             output = super().encode(features)
-            if self.model.is_multilingual:
-                (token, probability), *_ = self.model.detect_language(output)[0]
+            found = self.model.detect_language(output)[0] if self.model.is_multilingual else []
+            if found:  # a model without language tokens (a bare checkpoint) finds none
+                token, probability = found[0]
                 self.heard = Heard(token.strip("<|>"), round(probability, 3))
             return output
 
